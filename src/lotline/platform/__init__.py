@@ -1,0 +1,1 @@
+"""The Flask service. Build it with :func:`lotline.platform.app.create_app`."""

@@ -1,0 +1,56 @@
+"""The application factory. Nothing connects at import; ``create_app`` builds everything."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from lotline.platform.config import Config, ensure_secret_key, load_config
+from lotline.platform.db import Database
+from lotline.platform.errors import LotlineApi, register_error_handlers
+from lotline.platform.jobs import JobRunner
+from lotline.platform.registry import load_models
+from lotline.platform.request_logging import configure_logging, init_request_logging
+
+
+def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
+    """Build a Lotline app from a config class or mapping plus ``LOTLINE_*`` overrides."""
+    values = load_config(config)
+    instance_path = Path(values["INSTANCE_PATH"]).resolve()
+    app = Flask("lotline", instance_path=str(instance_path), static_folder=None)
+    app.config.update(values)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = ensure_secret_key(instance_path)
+
+    configure_logging(app.config["LOG_LEVEL"])
+    load_models()
+
+    db = Database()
+    db.init_app(app)
+    JobRunner().init_app(app)
+
+    api = LotlineApi(app)
+    register_error_handlers(app, api)
+    init_request_logging(app)
+
+    from lotline.platform.system.views import blp as system_blp
+    from lotline.platform.web import bp as web_bp
+
+    api.register_blueprint(system_blp)
+    app.register_blueprint(web_bp)
+    _declare_openapi_document(app)
+    return app
+
+
+def _declare_openapi_document(app: Flask) -> None:
+    """flask-smorest's own OpenAPI JSON route is public by nature: declare it so."""
+    import functools
+
+    from lotline.platform.security import public
+
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint.startswith("api-docs."):
+            app.view_functions[endpoint] = public(functools.wraps(view)(functools.partial(view)))

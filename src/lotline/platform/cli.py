@@ -1,0 +1,169 @@
+"""The ``lotline`` command: a Flask CLI group (run, db, worker, info, jobs)."""
+
+from __future__ import annotations
+
+import os
+import platform as py_platform
+import sys
+import time
+from importlib import metadata
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from lotline import __version__
+from lotline.platform.app import create_app
+from lotline.platform.config import redact_url
+
+
+def _make_app() -> Flask:
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_make_app, add_default_commands=False, add_version_option=False)
+@click.version_option(__version__, prog_name="lotline")
+def main() -> None:
+    """Lotline: production traceability."""
+
+
+@main.command("run")
+@click.option("--host", default=lambda: os.environ.get("LOTLINE_HOST", "127.0.0.1"), show_default="127.0.0.1")
+@click.option(
+    "--port", type=int, default=lambda: int(os.environ.get("LOTLINE_PORT", "8000")), show_default="8000"
+)
+@with_appcontext
+def run_command(host: str, port: int) -> None:
+    """Serve Lotline (threaded; use gunicorn in production)."""
+    import logging
+
+    from werkzeug.serving import run_simple
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # we log each request ourselves
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo(f"Lotline {__version__} on {redact_url(app.config['DATABASE_URL'])}")
+    click.echo(f"Open http://{host}:{port}/  (API: http://{host}:{port}/api/openapi.json)")
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema (Alembic)."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Migrate the database to REVISION (default: the newest)."""
+    from lotline.platform import migrate
+
+    migrate.upgrade(current_app.config, revision)
+    click.echo(f"database at {revision} ({redact_url(current_app.config['DATABASE_URL'])})")
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Autogenerate a migration from the models (for developers)."""
+    from alembic import command
+
+    from lotline.platform import migrate
+
+    command.revision(migrate.alembic_config(current_app.config), message, autogenerate=True)
+
+
+@main.command("worker")
+@click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run an RQ worker for Lotline's queue (needs LOTLINE_REDIS_URL)."""
+    from rq import Worker
+
+    from lotline.platform.jobs import get_jobs
+
+    jobs = get_jobs()
+    if jobs.mode != "rq":
+        raise click.ClickException("LOTLINE_REDIS_URL is not set: jobs already run in-process.")
+    worker = Worker([jobs.queue()], connection=jobs.redis())
+    click.echo(f"worker {worker.name} on queue {jobs.queue_name} ({redact_url(jobs.redis_url)})")
+    worker.work(burst=burst)
+
+
+@main.command("info")
+@with_appcontext
+def info_command() -> None:
+    """Versions, database, Redis and queue status."""
+    from lotline.platform import migrate
+    from lotline.platform.db import get_db, get_session
+    from lotline.platform.jobs import get_jobs
+    from lotline.platform.system import service
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    lines = [f"lotline      {__version__}", f"python       {py_platform.python_version()}"]
+    for dist in ("flask", "sqlalchemy", "alembic", "rq", "flask-smorest"):
+        lines.append(f"{dist:<12} {metadata.version(dist)}")
+    lines.append(f"instance     {app.instance_path}")
+    lines.append(f"database     {redact_url(app.config['DATABASE_URL'])}")
+    db_state = service.database_status(get_session())
+    lines.append(f"  status     {db_state['status']}")
+    if db_state["status"] == "ok":
+        engine = get_db().engine
+        assert engine is not None
+        with engine.connect() as conn:
+            rev = migrate.revision_status(app.config, conn)
+        lines.append(
+            f"  schema     {rev['current'] or 'empty'} (head {rev['head']})"
+            + ("" if rev["up_to_date"] else "  -> run: lotline db upgrade")
+        )
+    jobs = get_jobs()
+    redis_state = jobs.status()
+    lines.append(
+        f"jobs         {jobs.mode}"
+        + (f" (queue {jobs.queue_name})" if jobs.mode == "rq" else " (no Redis; in-process)")
+    )
+    lines.append(
+        f"redis        {redis_state['status']}"
+        + (f" {redis_state.get('url')}" if redis_state.get("url") else "")
+    )
+    if redis_state["status"] == "ok":
+        from rq import Worker
+
+        queue = jobs.queue()
+        lines.append(f"  queued     {queue.count}")
+        lines.append(f"  started    {queue.started_job_registry.count}")
+        lines.append(f"  failed     {queue.failed_job_registry.count}")
+        lines.append(f"  workers    {Worker.count(queue=queue)}")
+    click.echo("\n".join(lines))
+
+
+@main.group("jobs")
+def jobs_group() -> None:
+    """Background jobs."""
+
+
+@jobs_group.command("selfcheck")
+@click.option("--timeout", default=30.0, help="Seconds to wait for a worker (RQ mode).")
+@with_appcontext
+def jobs_selfcheck(timeout: float) -> None:
+    """Run a self-check job through the configured job path and print its result."""
+    from lotline.platform.db import get_db
+    from lotline.platform.system import service
+
+    task = service.request_selfcheck(get_db().session())
+    deadline = time.monotonic() + timeout
+    while True:
+        session = get_db().new_session()
+        try:
+            current = service.get_task(session, task.id)
+            status, result, error = current.status, current.result, current.error
+        finally:
+            session.close()
+        if status in ("done", "failed") or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    click.echo(f"task {task.id}: {status} {result or error or ''}")
+    if status != "done":
+        sys.exit(1)

@@ -1,0 +1,12 @@
+"""Imports every domain's models so ``Base.metadata`` is complete (Alembic, schema tests)."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+
+def load_models() -> MetaData:
+    from lotline.platform.db import Base
+    from lotline.platform.system import models as _system  # noqa: F401
+
+    return Base.metadata

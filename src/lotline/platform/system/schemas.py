@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class ComponentStatusSchema(Schema):
+    status = fields.String(required=True, metadata={"description": "ok, down or disabled"})
+    dialect = fields.String()
+    revision = fields.String(allow_none=True)
+    error = fields.String()
+    url = fields.String()
+
+
+class JobsStatusSchema(Schema):
+    mode = fields.String(required=True, metadata={"description": "rq or inline"})
+    queue = fields.String()
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, metadata={"description": "ok or degraded"})
+    version = fields.String(required=True)
+    database = fields.Nested(ComponentStatusSchema, required=True)
+    redis = fields.Nested(ComponentStatusSchema, required=True)
+    jobs = fields.Nested(JobsStatusSchema, required=True)
