@@ -14,6 +14,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.
 ## run: set everything up and serve Lotline on http://$(HOST):$(PORT) (embedded SQLite)
 run: $(VENV)/.stamp-install frontend/dist/index.html
 	$(BIN)/lotline db upgrade
+	$(BIN)/lotline users bootstrap --if-empty
 	$(BIN)/lotline run --host $(HOST) --port $(PORT)
 
 ## test: lint, types, Python tests (SQLite; PostgreSQL/Redis when configured), front-end tests, browser tests

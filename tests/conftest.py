@@ -93,6 +93,7 @@ def make_test_config(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": "test-secret-not-for-production",
         "REDIS_URL": None,
+        "PASSWORD_HASHING": "test-only-fast",
     }
     config.update(overrides)
     return config
@@ -130,3 +131,89 @@ def redis_url() -> Iterator[str]:
     yield url
     conn.flushdb()
     conn.close()
+
+
+# --- identity fixtures ------------------------------------------------------------------------
+
+TEST_PASSWORD = "Correct-Horse-42"
+
+
+class SignedInClient:
+    """A test client signed in as one user, sending the session's CSRF token like the SPA does."""
+
+    def __init__(self, client: FlaskClient, user_id: int, csrf: str) -> None:
+        self.client, self.user_id, self.csrf = client, user_id, csrf
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {"X-CSRF-Token": self.csrf, **kwargs.pop("headers", {})}
+        return getattr(self.client, method)(path, headers=headers, **kwargs)
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self._call("get", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> Any:
+        return self._call("post", path, **kw)
+
+    def put(self, path: str, **kw: Any) -> Any:
+        return self._call("put", path, **kw)
+
+    def patch(self, path: str, **kw: Any) -> Any:
+        return self._call("patch", path, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Any:
+        return self._call("delete", path, **kw)
+
+
+@pytest.fixture
+def org(app: Flask) -> Any:
+    """A bootstrapped organisation: one site, built-in roles, an admin (password changed)."""
+    from lotline.platform.auth import service
+    from lotline.platform.db import get_session
+
+    result = service.bootstrap(get_session(), password=TEST_PASSWORD + "!")
+    service.change_password(get_session(), result.admin.id, TEST_PASSWORD + "!", TEST_PASSWORD)
+    return result
+
+
+@pytest.fixture
+def make_user(org: Any) -> Any:
+    """make_user(role, ...) -> User with that role at every site and its password already set."""
+    from lotline.platform.auth import service
+    from lotline.platform.db import get_session
+
+    counter = iter(range(1, 10_000))
+
+    def make(*roles: str, site_id: int | None = None, username: str | None = None, **extra: Any) -> Any:
+        name = username or f"{'-'.join(roles) or 'nobody'}{next(counter)}"
+        user, _ = service.create_user(
+            get_session(),
+            org.organisation.id,
+            username=name,
+            full_name=f"{name.title()} Tester",
+            roles=[{"role": r, "site_id": site_id} for r in roles],
+            password=TEST_PASSWORD,
+            **extra,
+        )
+        user.must_change_password = False
+        get_session().commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def sign_in(app: Flask) -> Any:
+    """sign_in(user) -> SignedInClient with its own cookie jar."""
+
+    def login(user: Any, password: str = TEST_PASSWORD) -> SignedInClient:
+        client = app.test_client()
+        response = client.post("/api/auth/login", json={"username": user.username, "password": password})
+        assert response.status_code == 200, response.get_json()
+        return SignedInClient(client, user.id, response.get_json()["csrf_token"])
+
+    return login
+
+
+@pytest.fixture
+def admin_client(org: Any, sign_in: Any) -> SignedInClient:
+    return sign_in(org.admin)

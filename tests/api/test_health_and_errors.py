@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 from lotline.platform.app import create_app
 from lotline.platform.db import Database
 
-ERROR_KEYS = {"code", "message", "errors", "request_id"}
+ERROR_KEYS = {"code", "message", "params", "errors", "request_id"}
 
 
 def test_health_reports_database_and_jobs(client: FlaskClient, backend: str) -> None:

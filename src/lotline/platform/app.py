@@ -36,10 +36,16 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app, api)
     init_request_logging(app)
 
+    from lotline.platform.auth import context as auth_context
+    from lotline.platform.auth import passwords
+    from lotline.platform.auth.views import blp as auth_blp
     from lotline.platform.system.views import blp as system_blp
     from lotline.platform.web import bp as web_bp
 
+    passwords.configure_hasher(app.config["PASSWORD_HASHING"])
+    auth_context.init_app(app)
     api.register_blueprint(system_blp)
+    api.register_blueprint(auth_blp)
     app.register_blueprint(web_bp)
     _declare_openapi_document(app)
     return app

@@ -167,3 +167,32 @@ def jobs_selfcheck(timeout: float) -> None:
     click.echo(f"task {task.id}: {status} {result or error or ''}")
     if status != "done":
         sys.exit(1)
+
+
+@main.group("users")
+def users_group() -> None:
+    """Users and first start."""
+
+
+@users_group.command("bootstrap")
+@click.option("--username", default="admin", show_default=True)
+@click.option("--password", default=None, help="Initial password (default: generated).")
+@click.option("--organisation", default="Lotline", show_default=True)
+@click.option("--if-empty", is_flag=True, help="Do nothing (exit 0) when users exist already.")
+@with_appcontext
+def users_bootstrap(username: str, password: str | None, organisation: str, if_empty: bool) -> None:
+    """Create the organisation, a first site, the built-in roles and an administrator."""
+    from lotline.platform.auth import service as auth_service
+    from lotline.platform.db import get_session
+
+    session = get_session()
+    if auth_service.has_users(session):
+        if if_empty:
+            return
+        raise click.ClickException("Lotline already has users.")
+    result = auth_service.bootstrap(session, organisation=organisation, username=username, password=password)
+    click.echo("")
+    click.echo("  First sign-in / 首次登录:")
+    click.echo(f"    user name / 用户名: {result.admin.username}")
+    click.echo(f"    password  / 密码:   {result.password}   (change it at first sign-in / 首次登录后须修改)")
+    click.echo("")

@@ -50,6 +50,10 @@ class Config:
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
 
+    PASSWORD_HASHING = "standard"  # noqa: S105 (argon2id profile name, see auth/passwords.py)
+    SESSION_IDLE_MINUTES = 480  # browser sessions end after 8 h without a request
+    STATION_IDLE_MINUTES = 10  # station (badge + PIN) sessions end sooner
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 

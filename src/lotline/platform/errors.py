@@ -1,6 +1,6 @@
 """Every 4xx/5xx leaves as JSON of one stable shape, with messages in zh-CN or en:
 
-``{"code": str, "message": str, "errors": [{"path", "field", "code", "params", "message"}],
+``{"code": str, "message": str, "params": {}, "errors": [{"path", "field", "code", "params", "message"}],
 "request_id": str}``
 
 The locale comes from ``Accept-Language``. Validation problems from the engines
@@ -78,21 +78,62 @@ _MARSHMALLOW_CODES = {
 }
 
 
+class DomainError(Exception):
+    """A service refusing something, with the HTTP status it maps to and a coded message."""
+
+    status = 400
+
+    def __init__(
+        self,
+        code: str,
+        params: dict[str, Any] | None = None,
+        problems: list[Problem] | None = None,
+        status: int | None = None,
+    ) -> None:
+        self.code = code
+        self.params = params or {}
+        self.problems = problems or []
+        if status is not None:
+            self.status = status
+        super().__init__(code)
+
+
+class NotFoundError(DomainError):
+    status = 404
+
+
+class ConflictError(DomainError):
+    status = 409
+
+
+class AuthenticationError(DomainError):
+    status = 401
+
+
+class PermissionDeniedError(DomainError):
+    status = 403
+
+
 def locale() -> str:
     return pick_locale(request.headers.get("Accept-Language")) if request else "en"
 
 
 def error_body(
-    status: int, code: str | None = None, problems: list[Problem] | None = None, detail: str | None = None
+    status: int,
+    code: str | None = None,
+    problems: list[Problem] | None = None,
+    detail: str | None = None,
+    params: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     loc = locale()
     code = code or HTTP_CODES.get(status, "error")
-    message = Problem((), code).message(loc)
+    message = Problem((), code, params or {}).message(loc)
     if message == code and detail:
         message = detail
     return {
         "code": code,
         "message": message,
+        "params": dict(params or {}),
         "errors": [p.to_dict(loc) for p in problems or []],
         "request_id": g.get("request_id"),
     }
@@ -136,7 +177,7 @@ class LotlineApi(Api):  # type: ignore[misc]
         response = _json(body, status)
         if status == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods or [])
-        for name, value in data.get("headers", {}).items():
+        for name, value in (data.get("headers") or {}).items():
             response.headers[name] = value
         return response
 
@@ -145,6 +186,10 @@ def register_error_handlers(app: Flask, api: LotlineApi) -> None:
     @app.errorhandler(ProblemsError)
     def _problems(error: ProblemsError) -> Response:
         return _json(error_body(422, error.code, error.problems), 422)
+
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError) -> Response:
+        return _json(error_body(error.status, error.code, error.problems, params=error.params), error.status)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

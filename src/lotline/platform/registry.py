@@ -6,6 +6,7 @@ from sqlalchemy import MetaData
 
 
 def load_models() -> MetaData:
+    from lotline.platform.auth import models as _auth  # noqa: F401
     from lotline.platform.db import Base
     from lotline.platform.system import models as _system  # noqa: F401
 

@@ -18,6 +18,8 @@ from flask_smorest import abort
 F = TypeVar("F", bound=Callable[..., Any])
 PERMISSION_ATTR = "_lotline_permission"
 PUBLIC = "public"
+# Any signed-in caller, whatever their roles (own profile, sign out, change own password).
+AUTHENTICATED = "authenticated"
 
 
 def public(view: F) -> F:
