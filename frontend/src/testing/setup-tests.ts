@@ -1,0 +1,17 @@
+import '@testing-library/jest-dom/vitest';
+
+import { cleanup } from '@testing-library/react';
+import { afterEach, beforeEach } from 'vitest';
+
+import { i18n, initI18n } from '@/lib/i18n';
+
+initI18n('en');
+
+beforeEach(async () => {
+  globalThis.localStorage?.clear(); // absent in `@vitest-environment node` files
+  await i18n.changeLanguage('en');
+});
+
+afterEach(() => {
+  cleanup();
+});
