@@ -8,7 +8,9 @@ from typing import Any
 from playwright.sync_api import expect
 
 
-def test_language_switch_changes_the_text_and_persists(browser: Any, live_server: str, screenshot_dir: Path) -> None:
+def test_language_switch_changes_the_text_and_persists(
+    browser: Any, live_server: str, screenshot_dir: Path
+) -> None:
     context = browser.new_context(locale="en-US", viewport={"width": 1024, "height": 768})
     page = context.new_page()
     page.goto(live_server + "/")
