@@ -39,6 +39,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     from lotline.platform.auth import context as auth_context
     from lotline.platform.auth import passwords
     from lotline.platform.auth.views import blp as auth_blp
+    from lotline.platform.definitions import views as definitions_views
     from lotline.platform.system.views import blp as system_blp
     from lotline.platform.web import bp as web_bp
 
@@ -46,6 +47,8 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     auth_context.init_app(app)
     api.register_blueprint(system_blp)
     api.register_blueprint(auth_blp)
+    for blueprint in (definitions_views.forms_blp, definitions_views.flows_blp, definitions_views.instances_blp):
+        api.register_blueprint(blueprint)
     app.register_blueprint(web_bp)
     _declare_openapi_document(app)
     return app

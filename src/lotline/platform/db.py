@@ -156,19 +156,65 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
     session.info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 
+_DEPTH = "lotline_transaction_depth"
+
+
 @contextmanager
 def transaction(session: Session) -> Iterator[Session]:
     """The service boundary's unit of work: commit once on success, roll back on any error.
 
-    Callbacks queued with ``after_commit`` run after the commit has returned, so a job never
-    sees a row that was not committed, and nothing is enqueued for work that was rolled back.
+    Re-entrant: a service that calls another service inside its own ``transaction`` makes the
+    inner one part of the outer unit of work (only the outermost commits). Callbacks queued with
+    ``after_commit`` run after the commit has returned, so a job never sees a row that was not
+    committed, and nothing is enqueued for work that was rolled back.
     """
+    depth = session.info.get(_DEPTH, 0)
+    session.info[_DEPTH] = depth + 1
     try:
         yield session
-        session.commit()
+        if depth == 0:
+            session.commit()
     except BaseException:
-        session.rollback()
-        session.info.pop(_AFTER_COMMIT, None)
+        if depth == 0:
+            session.rollback()
+            session.info.pop(_AFTER_COMMIT, None)
         raise
-    for callback in session.info.pop(_AFTER_COMMIT, []):
-        callback()
+    finally:
+        session.info[_DEPTH] = depth
+    if depth == 0:
+        for callback in session.info.pop(_AFTER_COMMIT, []):
+            callback()
+
+
+class ImmutableRowError(RuntimeError):
+    """Raised when code tries to change or delete a row of an ``__immutable__`` model."""
+
+
+_FRESH = "lotline_fresh_immutable"
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_immutable_rows(session: Session, _context: Any, _instances: Any) -> None:
+    """Published versions, records and the like are never edited in place, by any code path.
+
+    A row may still be completed inside the transaction that creates it (e.g. a record's stored
+    answer, which needs the record's id); once committed it is frozen.
+    """
+    fresh: set[int] = session.info.setdefault(_FRESH, set())
+    for obj in session.deleted:
+        if getattr(obj, "__immutable__", False):
+            raise ImmutableRowError(f"{type(obj).__name__} rows cannot be deleted")
+    for obj in session.dirty:
+        if (
+            getattr(obj, "__immutable__", False)
+            and id(obj) not in fresh
+            and session.is_modified(obj, include_collections=False)
+        ):
+            raise ImmutableRowError(f"{type(obj).__name__} rows cannot be changed")
+    fresh.update(id(obj) for obj in session.new if getattr(obj, "__immutable__", False))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_fresh_rows(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_FRESH, None)

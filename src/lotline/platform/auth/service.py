@@ -36,7 +36,6 @@ from lotline.platform.errors import (
     ConflictError,
     DomainError,
     NotFoundError,
-    PermissionDeniedError,
 )
 
 MAX_FAILED_LOGINS = 5
@@ -625,6 +624,7 @@ def revoke_token(session: Session, organisation_id: int, token_id: int) -> ApiTo
     return token
 
 
-def require(condition: bool, permission: str) -> None:
-    if not condition:
-        raise PermissionDeniedError("missing_permission", {"permission": permission})
+def role_keys(session: Session, user_id: int) -> set[str]:
+    """The keys of every role the user holds (at any site); flows gate nodes by role key."""
+    user = session.get(User, user_id)
+    return {a.role.key for a in user.assignments} if user is not None else set()
