@@ -47,7 +47,11 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     auth_context.init_app(app)
     api.register_blueprint(system_blp)
     api.register_blueprint(auth_blp)
-    for blueprint in (definitions_views.forms_blp, definitions_views.flows_blp, definitions_views.instances_blp):
+    for blueprint in (
+        definitions_views.forms_blp,
+        definitions_views.flows_blp,
+        definitions_views.instances_blp,
+    ):
         api.register_blueprint(blueprint)
     app.register_blueprint(web_bp)
     _declare_openapi_document(app)

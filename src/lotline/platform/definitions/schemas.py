@@ -16,7 +16,9 @@ class DraftSaveSchema(Schema):
 
 
 class PublishSchema(Schema):
-    revision = fields.Integer(load_default=None, metadata={"description": "refuse if the draft changed since"})
+    revision = fields.Integer(
+        load_default=None, metadata={"description": "refuse if the draft changed since"}
+    )
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
 
 

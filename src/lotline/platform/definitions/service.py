@@ -95,7 +95,9 @@ def _form_field_infos(session: Session, organisation_id: int) -> dict[tuple[str,
         )
     drafts = session.execute(
         select(Definition.key, Definition.latest_version, Definition.draft).where(
-            Definition.organisation_id == organisation_id, Definition.kind == "form", Definition.draft.is_not(None)
+            Definition.organisation_id == organisation_id,
+            Definition.kind == "form",
+            Definition.draft.is_not(None),
         )
     )
     for key, latest, draft in drafts:
@@ -144,21 +146,30 @@ def _document_key_problems(kind: str, key: str, document: Any) -> list[Problem]:
     return []
 
 
-def create_definition(session: Session, actor: Actor, kind: str, key: str, document: dict[str, Any]) -> Definition:
+def create_definition(
+    session: Session, actor: Actor, kind: str, key: str, document: dict[str, Any]
+) -> Definition:
     """A new form or flow whose first draft is ``document`` (checked only when validated/published)."""
     if problems := _document_key_problems(kind, key, document):
         raise ProblemsError(problems)
     with transaction(session):
         exists = session.scalar(
             select(Definition.id).where(
-                Definition.organisation_id == actor.organisation_id, Definition.kind == kind, Definition.key == key
+                Definition.organisation_id == actor.organisation_id,
+                Definition.kind == kind,
+                Definition.key == key,
             )
         )
         if exists is not None:
             raise ConflictError("definition_exists", _params(kind, key))
         definition = Definition(
-            organisation_id=actor.organisation_id, kind=kind, key=key, draft={**document, "key": key},
-            draft_revision=1, draft_updated_at=utcnow(), draft_updated_by_id=actor.user_id,
+            organisation_id=actor.organisation_id,
+            kind=kind,
+            key=key,
+            draft={**document, "key": key},
+            draft_revision=1,
+            draft_updated_at=utcnow(),
+            draft_updated_by_id=actor.user_id,
             created_by_id=actor.user_id,
         )
         session.add(definition)
@@ -231,10 +242,17 @@ def publish(
         number = definition.latest_version + 1
         frozen = {**document, "key": key, "version": number}
         version = DefinitionVersion(
-            definition_id=definition.id, kind=kind, key=key, version=number,
-            format_version=int(frozen.get("format_version", 1)), document=frozen,
-            content_hash=content_hash(frozen), note=note, published_at=utcnow(),
-            published_by_id=actor.user_id, published_by_name=actor.full_name,
+            definition_id=definition.id,
+            kind=kind,
+            key=key,
+            version=number,
+            format_version=int(frozen.get("format_version", 1)),
+            document=frozen,
+            content_hash=content_hash(frozen),
+            note=note,
+            published_at=utcnow(),
+            published_by_id=actor.user_id,
+            published_by_name=actor.full_name,
         )
         session.add(version)
         definition.latest_version = number
@@ -254,7 +272,9 @@ def list_versions(session: Session, organisation_id: int, kind: str, key: str) -
     )
 
 
-def get_version(session: Session, organisation_id: int, kind: str, key: str, version: int) -> DefinitionVersion:
+def get_version(
+    session: Session, organisation_id: int, kind: str, key: str, version: int
+) -> DefinitionVersion:
     found = session.scalar(
         select(DefinitionVersion)
         .join(Definition, Definition.id == DefinitionVersion.definition_id)
@@ -302,7 +322,9 @@ def loaded_flow(version: DefinitionVersion) -> Any:
 def _sync_nodes(session: Session, instance: FlowInstance) -> None:
     rows = {
         row.node: row
-        for row in session.scalars(select(FlowInstanceNode).where(FlowInstanceNode.instance_id == instance.id))
+        for row in session.scalars(
+            select(FlowInstanceNode).where(FlowInstanceNode.instance_id == instance.id)
+        )
     }
     for node, record in instance.state.get("nodes", {}).items():
         if node in rows:
@@ -330,12 +352,20 @@ def start_instance(
             )
         )
         if open_instance is not None:
-            raise ConflictError("instance_open", {"subject": subject, "key": flow_key, "instance": open_instance})
+            raise ConflictError(
+                "instance_open", {"subject": subject, "key": flow_key, "instance": open_instance}
+            )
         state = workflow_engine.start(flow)
         instance = FlowInstance(
-            organisation_id=actor.organisation_id, flow_version_id=flow_version.id, flow_key=flow_key,
-            flow_version=flow_version.version, subject_kind=flow.subject, subject=subject,
-            status=state.status, state=state.to_dict(), started_by_id=actor.user_id,
+            organisation_id=actor.organisation_id,
+            flow_version_id=flow_version.id,
+            flow_key=flow_key,
+            flow_version=flow_version.version,
+            subject_kind=flow.subject,
+            subject=subject,
+            status=state.status,
+            state=state.to_dict(),
+            started_by_id=actor.user_id,
         )
         session.add(instance)
         session.flush()

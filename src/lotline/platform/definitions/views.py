@@ -53,7 +53,9 @@ def definition_blueprint(kind: str, plural: str) -> Blueprint:
         @blp.response(201, schemas.DefinitionSchema)
         def post(self, body: dict[str, Any]) -> Any:
             """Create a definition whose first draft is the given document."""
-            return service.create_definition(get_session(), current_actor(), kind, body["key"], body["document"])
+            return service.create_definition(
+                get_session(), current_actor(), kind, body["key"], body["document"]
+            )
 
     @blp.route("/<key>")
     class Item(MethodView):
@@ -76,7 +78,9 @@ def definition_blueprint(kind: str, plural: str) -> Blueprint:
         @blp.response(200, schemas.DefinitionSchema)
         def put(self, body: dict[str, Any], key: str) -> Any:
             """Save the draft; refused with 409 if someone saved it since your revision."""
-            return service.save_draft(get_session(), current_actor(), kind, key, body["document"], body["revision"])
+            return service.save_draft(
+                get_session(), current_actor(), kind, key, body["document"], body["revision"]
+            )
 
         @requires(design)
         @blp.response(200, schemas.DefinitionSchema)
@@ -116,7 +120,11 @@ def definition_blueprint(kind: str, plural: str) -> Blueprint:
         def get(self, key: str, version: int) -> dict[str, Any]:
             """One version's document; forms also give the rendered schema + uiSchema."""
             found = service.get_version(get_session(), current_actor().organisation_id, kind, key, version)
-            return {**_attributes(found, schemas.VersionSchema), "document": found.document, "rendered": _rendered(found)}
+            return {
+                **_attributes(found, schemas.VersionSchema),
+                "document": found.document,
+                "rendered": _rendered(found),
+            }
 
     if kind == "form":
 
@@ -127,7 +135,9 @@ def definition_blueprint(kind: str, plural: str) -> Blueprint:
             @blp.response(200, schemas.PreviewSchema)
             def post(self, body: dict[str, Any], key: str, version: int) -> dict[str, Any]:
                 """Validate a sample submission against a version; nothing is stored."""
-                found = service.get_version(get_session(), current_actor().organisation_id, kind, key, version)
+                found = service.get_version(
+                    get_session(), current_actor().organisation_id, kind, key, version
+                )
                 return _preview(found.document, body["payload"])
 
         @blp.route("/<key>/draft/preview")
@@ -188,7 +198,9 @@ class InstanceItem(MethodView):
     def get(self, instance_id: int) -> dict[str, Any]:
         """An instance's state and, for every node, whether you could submit it now or why not."""
         actor = current_actor()
-        return _instance_detail(actor, service.get_instance(get_session(), actor.organisation_id, instance_id))
+        return _instance_detail(
+            actor, service.get_instance(get_session(), actor.organisation_id, instance_id)
+        )
 
 
 def _instance_detail(actor: Any, instance: Any) -> dict[str, Any]:
