@@ -40,6 +40,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     from lotline.platform.auth import passwords
     from lotline.platform.auth.views import blp as auth_blp
     from lotline.platform.definitions import views as definitions_views
+    from lotline.platform.masterdata.views import blp as masterdata_blp
     from lotline.platform.system.views import blp as system_blp
     from lotline.platform.web import bp as web_bp
 
@@ -53,6 +54,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
         definitions_views.instances_blp,
     ):
         api.register_blueprint(blueprint)
+    api.register_blueprint(masterdata_blp)
     app.register_blueprint(web_bp)
     _declare_openapi_document(app)
     return app

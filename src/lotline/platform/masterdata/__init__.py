@@ -1,0 +1,1 @@
+"""Master data: production lines, stations, equipment, locations, partners, materials and BOMs."""
