@@ -39,7 +39,9 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     from lotline.platform.auth import context as auth_context
     from lotline.platform.auth import passwords
     from lotline.platform.auth.views import blp as auth_blp
+    from lotline.platform.capture.views import blp as capture_blp
     from lotline.platform.definitions import views as definitions_views
+    from lotline.platform.genealogy.views import blp as genealogy_blp
     from lotline.platform.masterdata.views import blp as masterdata_blp
     from lotline.platform.system.views import blp as system_blp
     from lotline.platform.web import bp as web_bp
@@ -55,6 +57,8 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     ):
         api.register_blueprint(blueprint)
     api.register_blueprint(masterdata_blp)
+    api.register_blueprint(capture_blp)
+    api.register_blueprint(genealogy_blp)
     app.register_blueprint(web_bp)
     _declare_openapi_document(app)
     return app

@@ -7,9 +7,12 @@ from sqlalchemy import MetaData
 
 def load_models() -> MetaData:
     from lotline.platform.auth import models as _auth  # noqa: F401
+    from lotline.platform.capture import models as _capture  # noqa: F401
     from lotline.platform.db import Base
     from lotline.platform.definitions import models as _definitions  # noqa: F401
+    from lotline.platform.genealogy import models as _genealogy  # noqa: F401
     from lotline.platform.masterdata import models as _masterdata  # noqa: F401
+    from lotline.platform.quality import models as _quality  # noqa: F401
     from lotline.platform.system import models as _system  # noqa: F401
 
     return Base.metadata

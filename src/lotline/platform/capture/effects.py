@@ -1,0 +1,509 @@
+"""What an accepted record writes: items it creates, edges with quantities, consumption, item
+status changes, containment, the EPCIS event, quality results and nonconformances."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lotline.form_engine.problems import Problem, ProblemsError
+from lotline.platform.capture.models import Record
+from lotline.platform.capture.resolve import Output, Resolved
+from lotline.platform.errors import PermissionDeniedError
+from lotline.platform.genealogy.models import Edge, Event, Item, ItemEvent
+from lotline.platform.genealogy.numbering import next_number
+from lotline.platform.masterdata import service as masterdata
+from lotline.platform.quality.models import Nonconformance, QualityResult
+
+if TYPE_CHECKING:
+    from lotline.platform.auth.context import Actor
+
+ENDED = ("consumed", "shipped", "scrapped")
+
+
+def resolve_station(session: Session, actor: Actor, code: str | None) -> Any:
+    """The station the record is made at: the one named, which must be the signed-in one."""
+    if actor.kind == "station" and code and actor.station and code != actor.station:
+        raise PermissionDeniedError("wrong_station", {"station": code, "signed_in": actor.station})
+    code = code or actor.station
+    if not code:
+        return None
+    station = masterdata.get_station_by_code(session, actor.organisation_id, code)
+    if station is None:
+        raise ProblemsError([Problem(("station",), "station_unknown", {"station": code})])
+    return station
+
+
+def bom_codes(session: Session, organisation_id: int, product: str | None) -> tuple[str, ...] | None:
+    """Component codes of the product's current BOM; None when there is no product or no BOM."""
+    material = masterdata.get_material_by_code(session, organisation_id, product) if product else None
+    if material is None:
+        return None
+    components = masterdata.allowed_components(session, organisation_id, material.id)
+    return tuple(sorted(components)) if components else None
+
+
+def item_facts(item: Item | None) -> dict[str, Any]:
+    """The subject item as flow rules and conditions see it (``item.*``)."""
+    if item is None:
+        return {}
+    return {
+        "id": item.id,
+        "code": item.code,
+        "kind": item.kind,
+        "material": item.material_code,
+        "status": item.status,
+        "quantity": float(item.remaining) if item.remaining is not None else None,
+        "unit": item.uom,
+        "expiry": item.expiry.isoformat() if item.expiry else None,
+        "lot": item.lot,
+        "serial": item.serial,
+        "gtin": item.gtin,
+        "supplier_lot": item.supplier_lot,
+        "attributes": dict(item.attributes or {}),
+    }
+
+
+def digital_link(item: Item) -> str | None:
+    """A GS1 Digital Link for labels, when the item has a GTIN (or an SSCC)."""
+    if item.sscc:
+        return f"https://id.gs1.org/00/{item.sscc}"
+    if not item.gtin:
+        return None
+    if item.serial:
+        return f"https://id.gs1.org/01/{item.gtin}/21/{item.serial}"
+    if item.lot:
+        return f"https://id.gs1.org/01/{item.gtin}/10/{item.lot}"
+    return f"https://id.gs1.org/01/{item.gtin}"
+
+
+def item_summary(item: Item) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "code": item.code,
+        "kind": item.kind,
+        "material": item.material_code,
+        "quantity": _num(item.quantity),
+        "remaining": _num(item.remaining),
+        "uom": item.uom,
+        "status": item.status,
+        "expiry": item.expiry.isoformat() if item.expiry else None,
+        "gtin": item.gtin,
+        "lot": item.lot,
+        "serial": item.serial,
+        "sscc": item.sscc,
+        "supplier_lot": item.supplier_lot,
+        "digital_link": digital_link(item),
+    }
+
+
+def _num(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+@dataclass
+class Outcome:
+    created: list[Item] = field(default_factory=list)
+    subject: Item | None = None
+
+
+def apply(
+    session: Session,
+    actor: Actor,
+    record: Record,
+    node: Any,
+    decision: Any,
+    resolved: Resolved,
+    subject: Item | None,
+    station: Any,
+    original: Record | None,
+    form_document: Mapping[str, Any],
+) -> Outcome:
+    session.add(record)
+    session.flush()
+    if original is not None:
+        _undo(session, original, record)
+    outcome = Outcome(subject=subject)
+    when = record.event_time.date()
+    site_code = _site_code(session, station)
+    for output in resolved.outputs:
+        outcome.created.append(_new_item(session, actor, record, output, {}, node, when, original, site_code))
+    for action in decision.actions:
+        if action["type"] == "create_item":
+            item = _created_by_action(
+                session, actor, record, action, node, when, original, site_code, outcome
+            )
+            outcome.created.append(item)
+            if outcome.subject is None and item.code == _subject_code(session, record):
+                outcome.subject = item
+    targets = outcome.created or ([outcome.subject] if outcome.subject is not None else [])
+    edges: list[Edge] = []
+    for entry in resolved.inputs:
+        item = entry.item
+        if entry.quantity is not None and item.remaining is not None:
+            item.remaining -= entry.quantity
+        if item.kind == "unit" or (item.remaining is not None and item.remaining <= 0):
+            item.status = "consumed"  # a unit is built in whole; a lot when nothing remains
+        for target in targets:
+            if target.id != item.id:
+                edges.append(
+                    _edge(
+                        record,
+                        item,
+                        target,
+                        "consumed",
+                        entry.quantity if len(targets) == 1 else None,
+                        entry.unit,
+                    )
+                )
+    if node.type == "rework" and outcome.subject is not None:
+        for target in outcome.created:
+            edges.append(_edge(record, outcome.subject, target, "reworked_into", None, None))
+    containers = [_container(session, actor, record, c, original) for c in resolved.containers]
+    children = outcome.created or ([outcome.subject] if outcome.subject is not None else [])
+    for container in containers:
+        for child in children:
+            edges.append(_edge(record, child, container, "contained", None, None))
+    _statuses(session, record, decision.actions, outcome.subject)
+    session.add_all(edges)
+    event = _event(session, record, decision.event, resolved, outcome, containers, station)
+    _quality(session, record, node.id, outcome.subject, form_document)
+    for edge in edges:
+        edge.event_id = event.id
+    session.flush()
+    return outcome
+
+
+def _edge(
+    record: Record, source: Item, target: Item, relation: str, quantity: Decimal | None, uom: str | None
+) -> Edge:
+    return Edge(
+        organisation_id=record.organisation_id,
+        from_item_id=source.id,
+        to_item_id=target.id,
+        relation=relation,
+        quantity=quantity,
+        uom=uom,
+        record_id=record.id,
+    )
+
+
+def _subject_code(session: Session, record: Record) -> str | None:
+    from lotline.platform.definitions import service as definitions
+
+    if record.flow_instance_id is None:
+        return None
+    return definitions.get_instance(session, record.organisation_id, record.flow_instance_id).subject
+
+
+def _site_code(session: Session, station: Any) -> str:
+    if station is None or station.site_id is None:
+        return ""
+    from lotline.platform.auth.models import Site
+
+    site = session.get(Site, station.site_id)
+    return site.code if site else ""
+
+
+def _undo(session: Session, original: Record, correction: Record) -> None:
+    """Void the original's edges and give back what it consumed (the record itself stays)."""
+    for edge in session.scalars(
+        select(Edge).where(Edge.record_id == original.id, Edge.voided_by_record_id.is_(None))
+    ):
+        edge.voided_by_record_id = correction.id
+        if edge.relation == "consumed":
+            source = session.get(Item, edge.from_item_id)
+            if source is not None:
+                if edge.quantity is not None and source.remaining is not None:
+                    source.remaining += edge.quantity
+                if source.status == "consumed":
+                    source.status = "released"
+
+
+def _material(session: Session, organisation_id: int, code: str | None, gtin: str | None) -> Any:
+    if code:
+        material = masterdata.get_material_by_code(session, organisation_id, code)
+        if material is None:
+            raise ProblemsError([Problem(("node",), "material_unknown", {"material": code})])
+        return material
+    if gtin:
+        return masterdata.find_material_by_gtin(session, organisation_id, gtin)
+    return None
+
+
+def _new_item(
+    session: Session,
+    actor: Actor,
+    record: Record,
+    output: Output,
+    params: Mapping[str, Any],
+    node: Any,
+    when: date,
+    original: Record | None,
+    site_code: str,
+    code: str | None = None,
+) -> Item:
+    scan = output.scan
+    material = _material(session, actor.organisation_id, params.get("material"), scan.get("gtin"))
+    kind = params.get("kind") or _kind(scan, material)
+    code = (
+        code
+        or scan.get("serial")
+        or scan.get("sscc")
+        or scan.get("lot")
+        or scan.get("code")
+        or scan.get("raw")
+    )
+    scope = _scope(params.get("unique", "global"), material, None)
+    existing = session.scalar(
+        select(Item).where(
+            Item.organisation_id == actor.organisation_id, Item.uniqueness_scope == scope, Item.code == code
+        )
+    )
+    if existing is not None:
+        if original is not None and existing.created_by_record_id == original.id:
+            return existing
+        raise ProblemsError([Problem(output.path, "duplicate_serial", {"code": code})])
+    quantity = output.quantity if output.quantity is not None else (Decimal(1) if kind == "unit" else None)
+    expiry = _date(scan.get("expiry"))
+    if expiry is None and material is not None and getattr(material, "shelf_life_days", None):
+        expiry = when + timedelta(days=material.shelf_life_days)
+    item = Item(
+        organisation_id=actor.organisation_id,
+        site_id=record.site_id,
+        code=code,
+        uniqueness_scope=scope,
+        kind=kind,
+        material_id=material.id if material is not None else None,
+        material_code=material.code if material is not None else None,
+        gtin=scan.get("gtin") or (getattr(material, "gtin", None) if material is not None else None),
+        lot=scan.get("lot") or (code if kind == "lot" else None),
+        serial=scan.get("serial") or (code if kind == "unit" else None),
+        sscc=scan.get("sscc"),
+        quantity=quantity,
+        remaining=quantity,
+        uom=output.unit or (getattr(material, "uom", None) if material is not None else None),
+        status="released",
+        expiry=expiry,
+        supplier_lot=scan.get("lot") if node.type == "receive" else None,
+        attributes={},
+        created_by_record_id=record.id,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def _kind(scan: Mapping[str, Any], material: Any) -> str:
+    if scan.get("sscc") or scan.get("kind") == "container":
+        return "container"
+    if scan.get("serial") or scan.get("kind") == "serial":
+        return "unit"
+    tracking = getattr(material, "tracking", None) if material is not None else None
+    return "unit" if tracking == "serial" else "lot"
+
+
+def _scope(unique: str, material: Any, supplier_id: int | None) -> str:
+    if unique == "material" and material is not None:
+        return f"material:{material.id}"
+    if unique == "supplier" and supplier_id is not None:
+        return f"supplier:{supplier_id}"
+    return ""
+
+
+def _date(value: Any) -> date | None:
+    if not value:
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _created_by_action(
+    session: Session,
+    actor: Actor,
+    record: Record,
+    action: Mapping[str, Any],
+    node: Any,
+    when: date,
+    original: Record | None,
+    site_code: str,
+    outcome: Outcome,
+) -> Item:
+    params = action.get("params", {})
+    values = action.get("values", {})
+    identifier = values.get("identifier")
+    scan = (
+        dict(identifier)
+        if isinstance(identifier, Mapping)
+        else ({"code": str(identifier)} if identifier not in (None, "") else {})
+    )
+    code = None
+    if not scan:
+        rule = params.get("numbering")
+        if rule:
+            material = params.get("material") or ""
+            code = next_number(
+                session,
+                actor.organisation_id,
+                rule,
+                record.event_time,
+                {"site": site_code, "material": material, "station": "", "line": ""},
+            )
+        else:
+            code = _subject_code(session, record)
+    quantity = values.get("quantity")
+    output = Output(
+        ("payload", params.get("identifier_field", "")),
+        scan,
+        Decimal(str(quantity)) if quantity not in (None, "") else None,
+        params.get("unit"),
+    )
+    if isinstance(quantity, Mapping):
+        output.quantity = Decimal(str(quantity.get("value")))
+    return _new_item(session, actor, record, output, params, node, when, original, site_code, code)
+
+
+def _container(
+    session: Session, actor: Actor, record: Record, output: Output, original: Record | None
+) -> Item:
+    scan = output.scan
+    code = scan.get("sscc") or scan.get("code") or scan.get("raw")
+    existing = session.scalar(
+        select(Item).where(
+            Item.organisation_id == actor.organisation_id, Item.uniqueness_scope == "", Item.code == code
+        )
+    )
+    if existing is not None:
+        if existing.status in ENDED:
+            raise ProblemsError(
+                [Problem(output.path, "item_not_available", {"code": code, "status": existing.status})]
+            )
+        return existing
+    item = Item(
+        organisation_id=actor.organisation_id,
+        site_id=record.site_id,
+        code=code,
+        kind="container",
+        sscc=scan.get("sscc"),
+        status="released",
+        attributes={},
+        created_by_record_id=record.id,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+_STATUS_ACTIONS = {"hold": "hold", "release": "released"}
+
+
+def _statuses(
+    session: Session, record: Record, actions: Sequence[Mapping[str, Any]], subject: Item | None
+) -> None:
+    for action in actions:
+        kind = action["type"]
+        if kind == "open_nonconformance":
+            defects = action.get("values", {}).get("defects") or []
+            session.add(
+                Nonconformance(
+                    organisation_id=record.organisation_id,
+                    record_id=record.id,
+                    item_id=subject.id if subject is not None else None,
+                    severity=action.get("params", {}).get("severity", "minor"),
+                    defects=list(defects) if isinstance(defects, list) else [defects],
+                )
+            )
+        if subject is None:
+            continue
+        if kind == "set_status":
+            subject.status = action["params"]["status"]
+        elif kind in _STATUS_ACTIONS:
+            subject.status = _STATUS_ACTIONS[kind]
+
+
+def _event(
+    session: Session,
+    record: Record,
+    semantics: Mapping[str, Any],
+    resolved: Resolved,
+    outcome: Outcome,
+    containers: Sequence[Item],
+    station: Any,
+) -> Event:
+    items: list[tuple[Item, str]] = [(i.item, "input") for i in resolved.inputs]
+    items += [(i, "output") for i in outcome.created]
+    items += [(c, "parent") for c in containers]
+    if outcome.subject is not None and outcome.subject not in outcome.created:
+        items.append((outcome.subject, "subject"))
+    locations = resolved.codes("location")
+    event = Event(
+        organisation_id=record.organisation_id,
+        record_id=record.id,
+        event_type=semantics.get("eventType") or "ObjectEvent",
+        action=semantics.get("action"),
+        biz_step=semantics.get("bizStep"),
+        disposition=semantics.get("disposition"),
+        event_time=record.event_time,
+        event_time_zone_offset=record.event_time_zone_offset,
+        read_point=station.code if station is not None else None,
+        biz_location=locations[0] if locations else None,
+        what={
+            "inputs": [
+                {"code": i.item.code, "quantity": _num(i.quantity), "uom": i.unit} for i in resolved.inputs
+            ],
+            "outputs": [i.code for i in outcome.created],
+            "parents": [c.code for c in containers],
+            "subject": outcome.subject.code if outcome.subject is not None else None,
+        },
+        how={
+            "equipment": resolved.codes("equipment"),
+            "operator": record.operator_name,
+            "documents": resolved.codes("document"),
+        },
+        why={
+            "record": record.id,
+            "node": record.node,
+            "correction": {"corrects": record.corrects_record_id, "reason": record.correction_reason}
+            if record.corrects_record_id
+            else None,
+        },
+    )
+    session.add(event)
+    session.flush()
+    seen: set[int] = set()
+    for item, role in items:
+        if item.id not in seen:
+            seen.add(item.id)
+            session.add(ItemEvent(event_id=event.id, item_id=item.id, role=role))
+    return event
+
+
+def _quality(
+    session: Session, record: Record, node: str, subject: Item | None, form_document: Mapping[str, Any]
+) -> None:
+    for spec in form_document.get("fields", []):
+        if spec.get("type") != "measurement":
+            continue
+        value = record.data.get(spec["key"])
+        if not isinstance(value, Mapping) or value.get("value") is None:
+            continue
+        session.add(
+            QualityResult(
+                organisation_id=record.organisation_id,
+                record_id=record.id,
+                item_id=subject.id if subject is not None else None,
+                node=node,
+                characteristic=spec["key"],
+                value=Decimal(str(value["value"])),
+                unit=value.get("unit"),
+                limits={
+                    k: value.get(k) for k in ("lsl", "target", "usl", "warn_low", "warn_high") if k in value
+                },
+                result=value.get("result"),
+            )
+        )

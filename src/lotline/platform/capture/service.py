@@ -1,0 +1,404 @@
+"""Capture: one submitted form becomes a record, events, genealogy edges, item changes and
+quality results, in one transaction.
+
+Pipeline (ARCHITECTURE.md §4): idempotency -> station and flow instance -> the node's exact form
+version validates and normalises the payload (scans via GS1) -> scans resolve to items and are
+error-proofed (holds, expiry, remaining quantity, duplicates) -> the workflow engine decides
+(sequence, roles, stations, materials) -> the record, its event, edges, item changes, quality
+results and the instance's new state are written -> commit. A retry with the same idempotency
+key returns the first answer and writes nothing. Every refusal lists every problem with its
+path (``payload.<field>`` for form fields).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lotline import form_engine, workflow_engine
+from lotline.form_engine.problems import Problem, ProblemsError
+from lotline.platform.capture import effects
+from lotline.platform.capture import messages as _messages  # noqa: F401  (registers codes)
+from lotline.platform.capture.models import CaptureAnswer, Record
+from lotline.platform.capture.resolve import Resolved, resolve_bindings
+from lotline.platform.db import transaction, utcnow
+from lotline.platform.definitions import service as definitions
+from lotline.platform.errors import DomainError, NotFoundError, PermissionDeniedError
+from lotline.platform.genealogy.models import Item
+
+if TYPE_CHECKING:
+    from lotline.platform.auth.context import Actor
+
+MAX_BATCH = 500
+
+
+@dataclass(frozen=True)
+class CaptureRequest:
+    idempotency_key: str
+    flow: str
+    node: str
+    payload: Mapping[str, Any]
+    subject: str | None = None
+    instance_id: int | None = None
+    station: str | None = None
+    event_time: datetime | None = None
+    corrects: int | None = None
+    reason: str | None = None
+    signatures: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
+
+
+def capture(session: Session, actor: Actor, request: CaptureRequest) -> dict[str, Any]:
+    """Capture one record; the answer of a repeated idempotency key is the first answer."""
+    with transaction(session):
+        return _capture(session, actor, request)
+
+
+def capture_batch(session: Session, actor: Actor, requests: Sequence[CaptureRequest]) -> list[dict[str, Any]]:
+    """Capture up to 500 records in order, each all-or-nothing on its own (a SAVEPOINT each)."""
+    if len(requests) > MAX_BATCH:
+        raise ProblemsError([Problem(("records",), "batch_too_large", {"max": MAX_BATCH})])
+    from lotline.platform.errors import locale
+
+    loc = locale()
+    results: list[dict[str, Any]] = []
+    with transaction(session):
+        for index, request in enumerate(requests):
+            savepoint = session.begin_nested()
+            try:
+                answer = _capture(session, actor, request)
+                savepoint.commit()
+                results.append({"index": index, "status": "accepted", **answer})
+            except (ProblemsError, DomainError) as error:
+                savepoint.rollback()
+                results.append(_refusal(index, request, error, loc))
+    return results
+
+
+def _refusal(index: int, request: CaptureRequest, error: Exception, loc: str) -> dict[str, Any]:
+    problems = getattr(error, "problems", []) or []
+    code = getattr(error, "code", "refused")
+    message = Problem((), code, getattr(error, "params", {}) or {}).message(loc)
+    return {
+        "index": index,
+        "status": "rejected",
+        "idempotency_key": request.idempotency_key,
+        "code": code,
+        "message": message,
+        "errors": [p.to_dict(loc) for p in problems],
+    }
+
+
+# --- the pipeline -----------------------------------------------------------------------------
+
+
+def _capture(session: Session, actor: Actor, request: CaptureRequest) -> dict[str, Any]:
+    existing = session.scalar(
+        select(Record).where(
+            Record.organisation_id == actor.organisation_id, Record.idempotency_key == request.idempotency_key
+        )
+    )
+    if existing is not None:
+        answer = session.get(CaptureAnswer, existing.id)
+        return {**(answer.response if answer else {}), "replayed": True}
+
+    station = effects.resolve_station(session, actor, request.station)
+    event_time = request.event_time or utcnow()
+    original = _correction_target(session, actor, request)
+    instance, flow_version = _instance(session, actor, request, original)
+    flow = definitions.loaded_flow(flow_version)
+    node = flow.nodes.get(request.node)
+    if node is None:
+        raise ProblemsError(
+            [Problem(("node",), "node_unknown", {"flow": request.flow, "node": request.node})]
+        )
+    form_version = definitions.get_version(
+        session, actor.organisation_id, "form", node.form.key, node.form.version
+    )
+
+    checked = form_engine.compile_form(form_version.document).validate(dict(request.payload))
+    if checked.problems:
+        raise ProblemsError([_under("payload", p) for p in checked.problems])
+    data = dict(checked.data)
+
+    subject_item = _subject_item(
+        session, actor.organisation_id, instance.subject if instance else request.subject
+    )
+    resolved = resolve_bindings(
+        session,
+        actor.organisation_id,
+        checked.trace,
+        event_time,
+        ignore_record=original.id if original else None,
+    )
+    if resolved.problems:
+        raise ProblemsError(resolved.problems)
+
+    context = _context(
+        session, actor, station, event_time, subject_item, resolved, _product(node, subject_item)
+    )
+    submission = workflow_engine.Submission(
+        data=data, result=_result(data), signatures=tuple(request.signatures)
+    )
+    decision = _decide(session, flow, instance, node.id, submission, context, original)
+    if not decision.accepted:
+        raise ProblemsError([resolved.map_problem(p) for p in decision.problems], code="step_refused")
+
+    record = Record(
+        organisation_id=actor.organisation_id,
+        idempotency_key=request.idempotency_key,
+        site_id=station.site_id if station else None,
+        station_id=station.id if station else None,
+        flow_instance_id=instance.id,
+        flow_version_id=flow_version.id,
+        node=node.id,
+        form_version_id=form_version.id,
+        operator_id=actor.user_id,
+        operator_name=actor.full_name,
+        event_time=event_time,
+        event_time_zone_offset=_offset(event_time),
+        payload=dict(request.payload),
+        data=data,
+        corrects_record_id=original.id if original else None,
+        correction_reason=request.reason,
+        seq=decision.state.seq,
+        step=workflow_engine.Step(node.id, submission, context).to_dict(),
+    )
+    outcome = effects.apply(
+        session,
+        actor,
+        record,
+        node,
+        decision,
+        resolved,
+        subject_item,
+        station,
+        original,
+        form_version.document,
+    )
+    definitions.apply_state(session, instance, decision.state.to_dict())
+    next_steps = [
+        status.to_dict()
+        for status in definitions.instance_status(
+            session,
+            actor,
+            instance,
+            {
+                "item": effects.item_facts(outcome.subject),
+                "now": event_time.isoformat(),
+                "station": context.station,
+            },
+        )
+        if status.enabled
+    ]
+    response = {
+        "record": {
+            "id": record.id,
+            "node": node.id,
+            "flow": flow_version.key,
+            "flow_version": flow_version.version,
+            "instance_id": instance.id,
+            "subject": instance.subject,
+            "event_time": event_time.isoformat(),
+            "corrects": record.corrects_record_id,
+        },
+        "created_items": [effects.item_summary(i) for i in outcome.created],
+        "next_steps": [{"node": s["node"], "status": s["status"]} for s in next_steps],
+        "instance_status": decision.state.status,
+        "notices": [p.to_dict() for p in checked.notices],
+    }
+    session.add(CaptureAnswer(record_id=record.id, response=response))
+    session.flush()
+    return response
+
+
+def _under(prefix: str, problem: Problem) -> Problem:
+    return Problem((prefix, *problem.path), problem.code, problem.params)
+
+
+def _offset(moment: datetime) -> str:
+    delta = moment.utcoffset()
+    minutes = int(delta.total_seconds() // 60) if delta is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _result(data: Mapping[str, Any]) -> dict[str, Any]:
+    """What flow conditions see as ``result``: a measurement failing or ``passed: false`` fails."""
+    failed = sorted(
+        key for key, value in data.items() if isinstance(value, Mapping) and value.get("result") == "fail"
+    )
+    passed = data.get("passed")
+    outcome = {"passed": not failed and passed is not False, "failed_checks": failed}
+    if "defects" in data:
+        outcome["defects"] = data["defects"]
+    return outcome
+
+
+def _correction_target(session: Session, actor: Actor, request: CaptureRequest) -> Record | None:
+    if request.corrects is None:
+        return None
+    if not (request.reason or "").strip():
+        raise ProblemsError([Problem(("reason",), "correction_reason_required")])
+    if not actor.can("records.correct"):
+        raise PermissionDeniedError("missing_permission", {"permission": "records.correct"})
+    original = session.get(Record, request.corrects)
+    if original is None or original.organisation_id != actor.organisation_id:
+        raise ProblemsError(
+            [Problem(("corrects",), "correction_target_missing", {"record": request.corrects})]
+        )
+    later = session.scalar(select(Record.id).where(Record.corrects_record_id == original.id))
+    if later is not None:
+        raise ProblemsError(
+            [Problem(("corrects",), "correction_already_made", {"record": original.id, "by": later})]
+        )
+    if original.node != request.node:
+        raise ProblemsError([Problem(("node",), "correction_other_step", {"node": original.node})])
+    return original
+
+
+def _instance(
+    session: Session, actor: Actor, request: CaptureRequest, original: Record | None
+) -> tuple[Any, Any]:
+    """The flow instance this record belongs to, started here when the node is a start node."""
+    if original is not None and original.flow_instance_id is not None:
+        instance = definitions.get_instance(session, actor.organisation_id, original.flow_instance_id)
+    elif request.instance_id is not None:
+        instance = definitions.get_instance(session, actor.organisation_id, request.instance_id)
+    else:
+        if not request.subject:
+            raise ProblemsError([Problem(("subject",), "required")])
+        instance = definitions.open_instance(session, actor.organisation_id, request.flow, request.subject)
+        if instance is None:
+            version = definitions.latest_published(session, actor.organisation_id, "flow", request.flow)
+            flow = definitions.loaded_flow(version)
+            if request.node not in flow.start:
+                raise ProblemsError(
+                    [
+                        Problem(
+                            ("node",),
+                            "instance_missing",
+                            {
+                                "subject": request.subject,
+                                "flow": request.flow,
+                                "start": ", ".join(flow.start),
+                            },
+                        )
+                    ]
+                )
+            instance = definitions.start_instance(
+                session, actor, request.flow, request.subject, version.version
+            )
+    version = definitions.version_by_id(session, instance.flow_version_id)
+    return instance, version
+
+
+def _subject_item(session: Session, organisation_id: int, subject: str | None) -> Item | None:
+    if not subject:
+        return None
+    return session.scalar(
+        select(Item).where(Item.organisation_id == organisation_id, Item.code == subject).order_by(Item.id)
+    )
+
+
+def _product(node: Any, subject: Item | None) -> str | None:
+    """The material being made here: the subject's, or the one the node creates."""
+    if subject is not None and subject.material_code:
+        return subject.material_code
+    for action in node.actions:
+        if action.get("type") == "create_item" and action.get("material"):
+            return str(action["material"])
+    return None
+
+
+def _context(
+    session: Session,
+    actor: Actor,
+    station: Any,
+    event_time: datetime,
+    subject: Item | None,
+    resolved: Resolved,
+    product: str | None,
+) -> workflow_engine.Context:
+    from lotline.platform.auth import service as auth_service
+
+    bom = effects.bom_codes(session, actor.organisation_id, product)
+    return workflow_engine.Context(
+        actor=actor.username,
+        roles=tuple(sorted(auth_service.role_keys(session, actor.user_id))),
+        station=station.code if station is not None else actor.station,
+        item=effects.item_facts(subject),
+        materials=tuple(resolved.material_facts()),
+        bom=bom,
+        now=event_time.isoformat(),
+    )
+
+
+def _decide(
+    session: Session,
+    flow: Any,
+    instance: Any,
+    node: str,
+    submission: Any,
+    context: Any,
+    original: Record | None,
+) -> Any:
+    state = workflow_engine.State.from_dict(instance.state)
+    if original is None:
+        return workflow_engine.submit(flow, state, node, submission, context)
+    # A correction replaces the original step: replay every other accepted step around it.
+    steps = []
+    for record in session.scalars(
+        select(Record).where(Record.flow_instance_id == instance.id).order_by(Record.seq, Record.id)
+    ):
+        if record.id == original.id or _is_corrected(session, record.id):
+            continue
+        steps.append((record.seq, record.step))
+    before = [workflow_engine.Step.from_dict(s) for seq, s in steps if seq < original.seq]
+    after = [workflow_engine.Step.from_dict(s) for seq, s in steps if seq > original.seq]
+    state = workflow_engine.replay(flow, before)
+    decision = workflow_engine.submit(flow, state, node, submission, context)
+    if not decision.accepted:
+        return decision
+    state = decision.state
+    for step in after:
+        state = workflow_engine.submit(flow, state, step.node, step.submission, step.context).state
+    return _Replaced(decision, state)
+
+
+def _is_corrected(session: Session, record_id: int) -> bool:
+    return session.scalar(select(Record.id).where(Record.corrects_record_id == record_id)) is not None
+
+
+@dataclass(frozen=True)
+class _Replaced:
+    """A correction's decision, with the state after replaying the later steps on top."""
+
+    decision: Any
+    final_state: Any
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "state":
+            return self.final_state
+        return getattr(self.decision, name)
+
+
+def get_record(session: Session, organisation_id: int, record_id: int) -> Record:
+    record = session.get(Record, record_id)
+    if record is None or record.organisation_id != organisation_id:
+        raise NotFoundError("record_not_found", {"record": record_id})
+    return record
+
+
+def record_history(session: Session, organisation_id: int, record_id: int) -> list[Record]:
+    """A record with every correction made to it (and to those), oldest first."""
+    chain = [get_record(session, organisation_id, record_id)]
+    while True:
+        later = session.scalar(select(Record).where(Record.corrects_record_id == chain[-1].id))
+        if later is None:
+            return chain
+        chain.append(later)

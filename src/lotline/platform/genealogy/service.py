@@ -1,0 +1,246 @@
+"""Genealogy: items, identifier search, backward/forward trace, mass balance, recall scope.
+
+Traces walk the edge table with one recursive CTE (``UNION``, so each item is produced once,
+never once per path, and cycles end by themselves), skip edges voided by corrections, and stop
+at a size limit. The subgraph (items, edges, events) is then read with plain indexed joins.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from lotline.form_engine.problems import register_messages
+from lotline.platform.db import transaction
+from lotline.platform.errors import NotFoundError
+from lotline.platform.genealogy.models import Edge, Event, Item, ItemEvent
+
+Direction = Literal["backward", "forward"]
+DEFAULT_MAX_ITEMS = 50_000
+
+register_messages(
+    {
+        "item_not_found": {"en": "No item {code}.", "zh-CN": "找不到物料批次/单件 {code}。"},
+        "trace_too_large": {
+            "en": "The trace reaches more than {limit} items; run it as a background trace.",
+            "zh-CN": "追溯范围超过 {limit} 个物料，请以后台任务方式运行。",
+        },
+    }
+)
+
+
+def get_item(session: Session, organisation_id: int, item_id: int) -> Item:
+    item = session.get(Item, item_id)
+    if item is None or item.organisation_id != organisation_id:
+        raise NotFoundError("item_not_found", {"code": item_id})
+    return item
+
+
+def find_items(session: Session, organisation_id: int, scan: dict[str, Any]) -> list[Item]:
+    """Items matching a normalised scan (form engine ``ScanResult``/dict): SSCC, GTIN + serial,
+    GTIN + lot, then the plain code (internal lot/serial, VIN, supplier lot)."""
+    query = select(Item).where(Item.organisation_id == organisation_id)
+    sscc, gtin, serial, lot = scan.get("sscc"), scan.get("gtin"), scan.get("serial"), scan.get("lot")
+    if sscc:
+        return list(session.scalars(query.where(or_(Item.sscc == sscc, Item.code == sscc))))
+    if gtin and serial:
+        return list(session.scalars(query.where(Item.gtin == gtin, Item.serial == serial)))
+    if gtin and lot:
+        return list(session.scalars(query.where(Item.gtin == gtin, Item.lot == lot)))
+    code = scan.get("code") or scan.get("raw")
+    if not code:
+        return []
+    found = list(session.scalars(query.where(Item.code == code)))
+    if not found:
+        found = list(session.scalars(query.where(or_(Item.serial == code, Item.supplier_lot == code))))
+    return found
+
+
+def _walk(organisation_id: int, start_ids: Sequence[int], direction: Direction) -> Any:
+    """The recursive CTE of item ids reachable from ``start_ids`` (start items included)."""
+    near, far = (
+        (Edge.to_item_id, Edge.from_item_id)
+        if direction == "backward"
+        else (Edge.from_item_id, Edge.to_item_id)
+    )
+    seeds: Select[Any] = select(Item.id.label("item_id")).where(
+        Item.organisation_id == organisation_id, Item.id.in_(list(start_ids))
+    )
+    walk = seeds.cte("walk", recursive=True)
+    step = (
+        select(far.label("item_id"))
+        .join(walk, near == walk.c.item_id)
+        .where(Edge.voided_by_record_id.is_(None))
+    )
+    return walk.union(step)
+
+
+@dataclass
+class Trace:
+    direction: Direction
+    start: list[int]
+    items: list[Item]
+    edges: list[Edge]
+    depth: dict[int, int]
+    truncated: bool = False
+    events: list[tuple[Event, int]] = field(default_factory=list)  # (event, item id)
+
+
+def trace(
+    session: Session,
+    organisation_id: int,
+    start_ids: Sequence[int],
+    direction: Direction,
+    *,
+    max_items: int = DEFAULT_MAX_ITEMS,
+    max_depth: int | None = None,
+    with_events: bool = True,
+) -> Trace:
+    """Everything ``start_ids`` came from (backward) or went into (forward)."""
+    walk = _walk(organisation_id, start_ids, direction)
+    items = list(session.scalars(select(Item).join(walk, Item.id == walk.c.item_id).limit(max_items + 1)))
+    truncated = len(items) > max_items
+    items = items[:max_items]
+    near = Edge.to_item_id if direction == "backward" else Edge.from_item_id
+    walk = _walk(organisation_id, start_ids, direction)
+    edges = list(
+        session.scalars(
+            select(Edge).join(walk, near == walk.c.item_id).where(Edge.voided_by_record_id.is_(None))
+        )
+    )
+    depth = _depths(start_ids, edges, direction)
+    keep = {i.id for i in items}
+    if max_depth is not None:
+        keep = {i for i in keep if depth.get(i, 0) <= max_depth}
+        truncated = truncated or len(keep) < len(items)
+        items = [i for i in items if i.id in keep]
+    edges = [e for e in edges if e.from_item_id in keep and e.to_item_id in keep]
+    depth = {i: d for i, d in depth.items() if i in keep}
+    result = Trace(direction, list(start_ids), items, edges, depth, truncated)
+    if with_events:
+        result.events = item_events(session, [i.id for i in items])
+    return result
+
+
+def _depths(start_ids: Iterable[int], edges: Sequence[Edge], direction: Direction) -> dict[int, int]:
+    """Shortest number of steps from the start to each item (breadth first over the subgraph)."""
+    neighbours: dict[int, list[int]] = {}
+    for edge in edges:
+        a, b = (
+            (edge.to_item_id, edge.from_item_id)
+            if direction == "backward"
+            else (edge.from_item_id, edge.to_item_id)
+        )
+        neighbours.setdefault(a, []).append(b)
+    depth = dict.fromkeys(start_ids, 0)
+    queue = deque(depth)
+    while queue:
+        current = queue.popleft()
+        for nxt in neighbours.get(current, ()):
+            if nxt not in depth:
+                depth[nxt] = depth[current] + 1
+                queue.append(nxt)
+    return depth
+
+
+def item_events(session: Session, item_ids: Sequence[int]) -> list[tuple[Event, int]]:
+    if not item_ids:
+        return []
+    rows = session.execute(
+        select(Event, ItemEvent.item_id)
+        .join(ItemEvent, ItemEvent.event_id == Event.id)
+        .where(ItemEvent.item_id.in_(list(item_ids)))
+        .order_by(Event.event_time, Event.id)
+    )
+    return [(event, item_id) for event, item_id in rows]
+
+
+@dataclass(frozen=True)
+class MassBalance:
+    item_id: int
+    uom: str | None
+    received_or_produced: Decimal
+    consumed: Decimal
+    shipped: Decimal
+    scrapped: Decimal
+    remaining: Decimal
+    difference: Decimal  # received - consumed - shipped - scrapped - remaining; 0 when balanced
+
+
+def mass_balance(session: Session, organisation_id: int, item_id: int) -> MassBalance:
+    """Quantity in vs out for a lot: what it started with against where it went."""
+    item = get_item(session, organisation_id, item_id)
+    consumed = session.scalar(
+        select(func.coalesce(func.sum(Edge.quantity), 0)).where(
+            Edge.from_item_id == item.id, Edge.relation == "consumed", Edge.voided_by_record_id.is_(None)
+        )
+    )
+    start = item.quantity or Decimal(0)
+    remaining = item.remaining if item.remaining is not None else start
+    shipped = remaining if item.status == "shipped" else Decimal(0)
+    scrapped = remaining if item.status == "scrapped" else Decimal(0)
+    left = Decimal(0) if item.status in ("shipped", "scrapped") else remaining
+    consumed = Decimal(consumed or 0)
+    return MassBalance(
+        item.id,
+        item.uom,
+        start,
+        consumed,
+        shipped,
+        scrapped,
+        left,
+        start - consumed - shipped - scrapped - left,
+    )
+
+
+def set_status(session: Session, items: Sequence[Item], status: str) -> int:
+    """Put items into ``status`` (e.g. hold for a recall scope) in one transaction."""
+    with transaction(session):
+        changed = 0
+        for item in items:
+            if item.status not in ("consumed", "shipped", "scrapped") and item.status != status:
+                item.status = status
+                changed += 1
+    return changed
+
+
+def search(session: Session, organisation_id: int, text: str) -> list[Item]:
+    """Anything a user pastes or scans: lot code, serial, VIN, SSCC, GS1 string, Digital Link."""
+    from lotline import form_engine
+
+    text = text.strip()
+    if not text:
+        return []
+    scanned = form_engine.normalise_scan(text)
+    scan = scanned.to_dict() if hasattr(scanned, "to_dict") else dict(getattr(scanned, "value", None) or {})
+    found = find_items(session, organisation_id, scan) if scan else []
+    if not found:
+        found = find_items(session, organisation_id, {"code": text})
+    return found
+
+
+@dataclass
+class RecallScope:
+    start: list[int]
+    finished: list[Item]
+    stock: list[Item]
+    shipped: list[Item]
+    affected: list[Item]
+    truncated: bool
+
+
+def recall_scope(session: Session, organisation_id: int, start_ids: Sequence[int]) -> RecallScope:
+    """Forward from suspect lots: the finished items (nothing made from them), stock still on hand
+    (not consumed/shipped/scrapped), and shipped items."""
+    forward = trace(session, organisation_id, start_ids, "forward", with_events=False)
+    has_children = {e.from_item_id for e in forward.edges if e.relation != "contained"}
+    finished = [i for i in forward.items if i.id not in has_children and i.kind != "container"]
+    stock = [i for i in forward.items if i.status not in ("consumed", "shipped", "scrapped")]
+    shipped = [i for i in forward.items if i.status == "shipped"]
+    return RecallScope(list(start_ids), finished, stock, shipped, forward.items, forward.truncated)
