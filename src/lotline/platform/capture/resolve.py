@@ -144,7 +144,7 @@ def _input(
 ) -> None:
     scan = _scan(value)
     code = scan.get("code") or scan.get("raw")
-    candidates = genealogy.find_items(session, organisation_id, scan)
+    candidates = genealogy.find_items(session, organisation_id, scan, for_update=True)
     if not candidates:
         resolved.problems.append(Problem(path, "item_not_found", {"code": code}))
         return

@@ -42,10 +42,18 @@ def get_item(session: Session, organisation_id: int, item_id: int) -> Item:
     return item
 
 
-def find_items(session: Session, organisation_id: int, scan: dict[str, Any]) -> list[Item]:
+def find_items(
+    session: Session, organisation_id: int, scan: dict[str, Any], *, for_update: bool = False
+) -> list[Item]:
     """Items matching a normalised scan (form engine ``ScanResult``/dict): SSCC, GTIN + serial,
-    GTIN + lot, then the plain code (internal lot/serial, VIN, supplier lot)."""
+    GTIN + lot, then the plain code (internal lot/serial, VIN, supplier lot).
+
+    ``for_update`` locks the rows until the transaction ends (capture consumes them: two
+    stations consuming the same lot at once queue instead of both taking what remains).
+    """
     query = select(Item).where(Item.organisation_id == organisation_id)
+    if for_update:  # and re-read them: another transaction may have just changed them
+        query = query.with_for_update().execution_options(populate_existing=True)
     sscc, gtin, serial, lot = scan.get("sscc"), scan.get("gtin"), scan.get("serial"), scan.get("lot")
     if sscc:
         return list(session.scalars(query.where(or_(Item.sscc == sscc, Item.code == sscc))))
