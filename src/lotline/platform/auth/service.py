@@ -628,3 +628,9 @@ def role_keys(session: Session, user_id: int) -> set[str]:
     """The keys of every role the user holds (at any site); flows gate nodes by role key."""
     user = session.get(User, user_id)
     return {a.role.key for a in user.assignments} if user is not None else set()
+
+
+def find_user(session: Session, organisation_id: int, username: str) -> User | None:
+    return session.scalar(
+        select(User).where(User.organisation_id == organisation_id, User.username == username)
+    )

@@ -16,7 +16,7 @@ from lotline.form_engine.problems import Problem, ProblemsError
 from lotline.platform.capture.models import Record
 from lotline.platform.capture.resolve import Output, Resolved
 from lotline.platform.errors import PermissionDeniedError
-from lotline.platform.genealogy.models import Edge, Event, Item, ItemEvent
+from lotline.platform.genealogy.models import Edge, Event, EventResource, Item, ItemEvent
 from lotline.platform.genealogy.numbering import next_number
 from lotline.platform.masterdata import service as masterdata
 from lotline.platform.quality.models import Nonconformance, QualityResult
@@ -475,6 +475,9 @@ def _event(
     )
     session.add(event)
     session.flush()
+    for kind in ("equipment", "location", "document"):
+        for code in dict.fromkeys(resolved.codes(kind)):
+            session.add(EventResource(event_id=event.id, kind=kind, code=code))
     seen: set[int] = set()
     for item, role in items:
         if item.id not in seen:

@@ -114,6 +114,19 @@ class ItemEvent(Base):
     role: Mapped[str] = mapped_column(String(16))  # input | output | subject | parent | child
 
 
+class EventResource(Base):
+    """What else an event names by code (equipment, location, document), so "everything this
+    torque tool touched last week" is one indexed lookup rather than a scan of JSON."""
+
+    __tablename__ = "event_resource"
+    __table_args__ = (Index("ix_event_resource_kind_code", "kind", "code"),)
+    __immutable__ = True
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # equipment | location | document
+    code: Mapped[str] = mapped_column(String(120), primary_key=True)
+
+
 class Edge(Base):
     __tablename__ = "edge"
     __table_args__ = (

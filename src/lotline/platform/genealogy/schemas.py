@@ -94,3 +94,27 @@ class RecallSchema(Schema):
 class HoldResultSchema(Schema):
     held = fields.Integer()
     affected = fields.Integer()
+
+
+class TouchedQuerySchema(Schema):
+    station = fields.String(load_default=None, metadata={"description": "station code"})
+    operator = fields.String(load_default=None, metadata={"description": "user name"})
+    equipment = fields.String(load_default=None)
+    location = fields.String(load_default=None)
+    step = fields.String(load_default=None, metadata={"description": "EPCIS bizStep, e.g. assembling"})
+    since = fields.AwareDateTime(load_default=None)
+    until = fields.AwareDateTime(load_default=None)
+    limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=10_000))
+
+
+class TouchSchema(Schema):
+    item = fields.Nested(ItemSchema)
+    event = fields.Nested(EventSchema)
+
+
+class SupplierLotQuerySchema(Schema):
+    supplier_lot = fields.String(required=True, validate=validate.Length(min=1, max=80))
+
+
+class ShippedToQuerySchema(Schema):
+    location = fields.String(required=True, metadata={"description": "customer location code"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from lotline.form_engine.problems import register_messages
 from lotline.platform.db import transaction
 from lotline.platform.errors import NotFoundError
-from lotline.platform.genealogy.models import Edge, Event, Item, ItemEvent
+from lotline.platform.genealogy.models import Edge, Event, EventResource, Item, ItemEvent
 
 Direction = Literal["backward", "forward"]
 DEFAULT_MAX_ITEMS = 50_000
@@ -252,3 +253,118 @@ def recall_scope(session: Session, organisation_id: int, start_ids: Sequence[int
     stock = [i for i in forward.items if i.status not in ("consumed", "shipped", "scrapped")]
     shipped = [i for i in forward.items if i.status == "shipped"]
     return RecallScope(list(start_ids), finished, stock, shipped, forward.items, forward.truncated)
+
+
+@dataclass(frozen=True)
+class Touch:
+    item: Item
+    event: Event
+
+
+def touched(
+    session: Session,
+    organisation_id: int,
+    *,
+    station_id: int | None = None,
+    operator_id: int | None = None,
+    equipment: str | None = None,
+    location: str | None = None,
+    biz_step: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 1000,
+) -> list[Touch]:
+    """Every item an event touched, filtered by station, operator, equipment, location, step and
+    time window (e.g. "everything torque tool TQ-7 touched on the night shift")."""
+    from lotline.platform.capture.models import Record
+
+    query = (
+        select(Item, Event)
+        .join(ItemEvent, ItemEvent.item_id == Item.id)
+        .join(Event, Event.id == ItemEvent.event_id)
+        .join(Record, Record.id == Event.record_id)
+        .where(Event.organisation_id == organisation_id)
+    )
+    if station_id is not None:
+        query = query.where(Record.station_id == station_id)
+    if operator_id is not None:
+        query = query.where(Record.operator_id == operator_id)
+    for kind, code in (("equipment", equipment), ("location", location)):
+        if code:
+            query = query.where(
+                Event.id.in_(
+                    select(EventResource.event_id).where(
+                        EventResource.kind == kind, EventResource.code == code
+                    )
+                )
+            )
+    if biz_step:
+        query = query.where(Event.biz_step == biz_step)
+    if since is not None:
+        query = query.where(Event.event_time >= since)
+    if until is not None:
+        query = query.where(Event.event_time < until)
+    rows = session.execute(query.order_by(Event.event_time, Event.id, Item.id).limit(limit))
+    return [Touch(item, event) for item, event in rows]
+
+
+def made_from_supplier_lot(session: Session, organisation_id: int, supplier_lot: str) -> Trace:
+    """Every item made from any lot received under this supplier lot number (forward)."""
+    starts = list(
+        session.scalars(
+            select(Item.id).where(Item.organisation_id == organisation_id, Item.supplier_lot == supplier_lot)
+        )
+    )
+    return trace(session, organisation_id, starts, "forward", with_events=False)
+
+
+def shipped_to(session: Session, organisation_id: int, location: str) -> list[Item]:
+    """Everything shipped to a customer location: the shipped items and what they contain."""
+    shipped_ids = (
+        select(ItemEvent.item_id)
+        .join(Event, Event.id == ItemEvent.event_id)
+        .where(
+            Event.organisation_id == organisation_id,
+            Event.biz_step == "shipping",
+            Event.id.in_(
+                select(EventResource.event_id).where(
+                    EventResource.kind == "location", EventResource.code == location
+                )
+            ),
+        )
+    )
+    starts = list(session.scalars(shipped_ids.distinct()))
+    if not starts:
+        return []
+    contents = trace(session, organisation_id, starts, "backward", with_events=False)
+    contained = {e.from_item_id for e in contents.edges if e.relation == "contained"} | set(starts)
+    return [i for i in contents.items if i.id in contained]
+
+
+def touched_by_codes(
+    session: Session,
+    organisation_id: int,
+    *,
+    station: str | None = None,
+    operator: str | None = None,
+    step: str | None = None,
+    **filters: Any,
+) -> list[Touch]:
+    """``touched`` with the station code and operator user name a person types."""
+    from lotline.platform.auth import service as auth_service
+    from lotline.platform.masterdata import service as masterdata
+
+    station_id = operator_id = None
+    if station:
+        found = masterdata.get_station_by_code(session, organisation_id, station)
+        if found is None:
+            raise NotFoundError("station_unknown", {"station": station})
+        station_id = found.id
+    if operator:
+        user = auth_service.find_user(session, organisation_id, operator)
+        if user is None:
+            raise NotFoundError("user_not_found")
+        operator_id = user.id
+    return touched(
+        session, organisation_id, station_id=station_id, operator_id=operator_id, biz_step=step, **filters
+    )

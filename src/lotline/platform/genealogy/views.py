@@ -104,3 +104,37 @@ class RecallHold(MethodView):
         scope = service.recall_scope(session, organisation_id, [item_id])
         held = service.set_status(session, scope.stock, "hold")
         return {"held": held, "affected": len(scope.affected)}
+
+
+@blp.route("/touched")
+class Touched(MethodView):
+    @requires("trace.read")
+    @blp.arguments(schemas.TouchedQuerySchema, location="query")
+    @blp.response(200, schemas.TouchSchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[Any]:
+        """Items touched at a station, by an operator, with a piece of equipment, at a location or
+        step, in a time window — each with the event that touched it."""
+        actor = current_actor()
+        return service.touched_by_codes(get_session(), actor.organisation_id, **query)
+
+
+@blp.route("/made-from")
+class MadeFrom(MethodView):
+    @requires("trace.read")
+    @blp.arguments(schemas.SupplierLotQuerySchema, location="query")
+    @blp.response(200, schemas.ItemSchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[Any]:
+        """Every item made from a supplier's lot (all receipts under that lot number)."""
+        return service.made_from_supplier_lot(
+            get_session(), current_actor().organisation_id, query["supplier_lot"]
+        ).items
+
+
+@blp.route("/shipped-to")
+class ShippedTo(MethodView):
+    @requires("trace.read")
+    @blp.arguments(schemas.ShippedToQuerySchema, location="query")
+    @blp.response(200, schemas.ItemSchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[Any]:
+        """Everything shipped to a customer location, with the units inside shipped pallets."""
+        return service.shipped_to(get_session(), current_actor().organisation_id, query["location"])
