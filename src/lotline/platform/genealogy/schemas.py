@@ -118,3 +118,7 @@ class SupplierLotQuerySchema(Schema):
 
 class ShippedToQuerySchema(Schema):
     location = fields.String(required=True, metadata={"description": "customer location code"})
+
+
+class TraceExportSchema(Schema):
+    direction = fields.String(load_default="forward", validate=validate.OneOf(["backward", "forward"]))

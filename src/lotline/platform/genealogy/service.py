@@ -368,3 +368,79 @@ def touched_by_codes(
     return touched(
         session, organisation_id, station_id=station_id, operator_id=operator_id, biz_step=step, **filters
     )
+
+
+EXPORT_COLUMNS = (
+    "item_id",
+    "code",
+    "kind",
+    "material",
+    "gtin",
+    "lot",
+    "serial",
+    "sscc",
+    "quantity",
+    "remaining",
+    "uom",
+    "status",
+    "expiry",
+)
+
+
+def _cell(value: Any) -> Any:
+    """CSV cells that a spreadsheet would run as formulas are quoted with a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def export_trace_csv(
+    session: Session, organisation_id: int, item_ids: Sequence[int], direction: Direction, path: Any
+) -> int:
+    """Stream every item of a trace into a CSV file (rows are fetched in batches); returns rows."""
+    import csv
+    from pathlib import Path
+
+    walk = _walk(organisation_id, item_ids, direction)
+    query = select(
+        Item.id,
+        Item.code,
+        Item.kind,
+        Item.material_code,
+        Item.gtin,
+        Item.lot,
+        Item.serial,
+        Item.sscc,
+        Item.quantity,
+        Item.remaining,
+        Item.uom,
+        Item.status,
+        Item.expiry,
+    ).join(walk, Item.id == walk.c.item_id)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    rows = 0
+    with target.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(EXPORT_COLUMNS)
+        for row in session.execute(query, execution_options={"yield_per": 5000}):
+            writer.writerow([_cell(v) for v in row])
+            rows += 1
+    return rows
+
+
+def request_trace_export(
+    session: Session, organisation_id: int, user_id: int, item_id: int, direction: Direction
+) -> Any:
+    """Queue a background trace export; the task's id is what the user polls and downloads."""
+    from lotline.platform.genealogy import jobs
+    from lotline.platform.system import service as system_service
+
+    get_item(session, organisation_id, item_id)
+    params = {
+        "organisation_id": organisation_id,
+        "user_id": user_id,
+        "item_ids": [item_id],
+        "direction": direction,
+    }
+    return system_service.create_task(session, "trace_export", params, jobs.run_trace_export)

@@ -12,6 +12,7 @@ from lotline.platform.auth.context import current_actor
 from lotline.platform.db import get_session
 from lotline.platform.genealogy import schemas, service
 from lotline.platform.security import requires
+from lotline.platform.system.schemas import TaskSchema
 
 blp = Blueprint("items", __name__, url_prefix="/api/items", description="Items, trace and recall")
 
@@ -138,3 +139,16 @@ class ShippedTo(MethodView):
     def get(self, query: dict[str, Any]) -> list[Any]:
         """Everything shipped to a customer location, with the units inside shipped pallets."""
         return service.shipped_to(get_session(), current_actor().organisation_id, query["location"])
+
+
+@blp.route("/<int:item_id>/trace-export")
+class TraceExport(MethodView):
+    @requires("trace.read")
+    @blp.arguments(schemas.TraceExportSchema)
+    @blp.response(202, TaskSchema)
+    def post(self, body: dict[str, Any], item_id: int) -> Any:
+        """Run a trace of any size as a background task; poll /api/tasks/<id>, then download CSV."""
+        actor = current_actor()
+        return service.request_trace_export(
+            get_session(), actor.organisation_id, actor.user_id, item_id, body["direction"]
+        )

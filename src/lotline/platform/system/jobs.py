@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
 from lotline.platform.db import get_db
 from lotline.platform.jobs import job_app_context
 from lotline.platform.system import service
+from lotline.platform.system.models import BackgroundTask
 
 
-def run_selfcheck(task_id: int) -> None:
-    """Run the self-check for ``task_id`` and store its result on the task."""
-    with job_app_context():
+def run_task(task_id: int, work: Callable[[Flask, Session, BackgroundTask], dict[str, Any]]) -> None:
+    """Run ``work`` for a task: running -> done with its result, or failed with the error."""
+    with job_app_context() as app:
         session = get_db().new_session()
         try:
-            service.start_task(session, task_id)
+            task = service.start_task(session, task_id)
             try:
-                result = service.selfcheck(session)
+                result = work(app, session, task)
             except Exception as exc:  # recorded on the task; the task is the report
                 session.rollback()
                 service.finish_task(session, task_id, error=f"{type(exc).__name__}: {exc}")
@@ -22,3 +29,8 @@ def run_selfcheck(task_id: int) -> None:
             service.finish_task(session, task_id, result=result)
         finally:
             session.close()
+
+
+def run_selfcheck(task_id: int) -> None:
+    """Run the self-check for ``task_id`` and store its result on the task."""
+    run_task(task_id, lambda _app, session, _task: service.selfcheck(session))

@@ -22,3 +22,14 @@ class HealthSchema(Schema):
     database = fields.Nested(ComponentStatusSchema, required=True)
     redis = fields.Nested(ComponentStatusSchema, required=True)
     jobs = fields.Nested(JobsStatusSchema, required=True)
+
+
+class TaskSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    status = fields.String(metadata={"description": "queued, running, done or failed"})
+    result = fields.Dict(allow_none=True)
+    error = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)

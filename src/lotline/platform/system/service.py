@@ -5,37 +5,65 @@ Module-level functions take the session explicitly; ``transaction`` owns the com
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lotline import __version__
+from lotline.form_engine.problems import register_messages
 from lotline.platform.db import Base, transaction, utcnow
+from lotline.platform.errors import NotFoundError
 from lotline.platform.jobs import enqueue_after_commit
 from lotline.platform.system.models import BackgroundTask
+
+register_messages(
+    {
+        "task_not_found": {"en": "No task {task}.", "zh-CN": "任务 {task} 不存在。"},
+        "task_not_finished": {
+            "en": "Task {task} is {status}; download it when it is done.",
+            "zh-CN": "任务 {task} 状态为 {status}，完成后再下载。",
+        },
+    }
+)
 
 
 class TaskNotFound(LookupError):
     pass
 
 
+def create_task(
+    session: Session, kind: str, params: dict[str, Any], job: Callable[[int], None]
+) -> BackgroundTask:
+    """A queued task whose job (called with the task id) is enqueued once the task is committed."""
+    with transaction(session):
+        task = BackgroundTask(kind=kind, status="queued", params=params)
+        session.add(task)
+        session.flush()
+        enqueue_after_commit(session, job, task.id)
+    return task
+
+
 def request_selfcheck(session: Session) -> BackgroundTask:
     """Create a ``selfcheck`` task and enqueue its job once the task row is committed."""
     from lotline.platform.system import jobs
 
-    with transaction(session):
-        task = BackgroundTask(kind="selfcheck", status="queued", params={})
-        session.add(task)
-        session.flush()
-        enqueue_after_commit(session, jobs.run_selfcheck, task.id)
-    return task
+    return create_task(session, "selfcheck", {}, jobs.run_selfcheck)
 
 
 def get_task(session: Session, task_id: int) -> BackgroundTask:
     task = session.get(BackgroundTask, task_id)
     if task is None:
         raise TaskNotFound(task_id)
+    return task
+
+
+def get_task_for(session: Session, organisation_id: int, task_id: int) -> BackgroundTask:
+    """A task the organisation asked for (tasks carry their organisation in their parameters)."""
+    task = session.get(BackgroundTask, task_id)
+    if task is None or task.params.get("organisation_id") != organisation_id:
+        raise NotFoundError("task_not_found", {"task": task_id})
     return task
 
 
