@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
+DEMO ?= 1
 export LOTLINE_PORT := $(PORT)
 
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
@@ -15,6 +16,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.
 run: $(VENV)/.stamp-install frontend/dist/index.html
 	$(BIN)/lotline db upgrade
 	$(BIN)/lotline users bootstrap --if-empty
+	@if [ "$(DEMO)" = 1 ]; then $(BIN)/lotline demo; fi
 	$(BIN)/lotline run --host $(HOST) --port $(PORT)
 
 ## test: lint, types, Python tests (SQLite; PostgreSQL/Redis when configured), front-end tests, browser tests

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
-from capture_plant import GLUE_GTIN, RES_GTIN, build
+from lotline.platform.demo import GLUE_GTIN, RES_GTIN, build
 
 GS = "\x1d"
 

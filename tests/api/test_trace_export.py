@@ -7,7 +7,7 @@ import io
 from typing import Any
 
 import pytest
-from capture_plant import CAP_GTIN, build
+from lotline.platform.demo import CAP_GTIN, build
 from test_capture import assemble, receive
 
 

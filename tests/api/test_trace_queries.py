@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from capture_plant import CAP_GTIN, build
+from lotline.platform.demo import CAP_GTIN, build
 from test_capture import assemble, capture, receive
 
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from lotline.platform.cli import main
@@ -56,3 +57,28 @@ def test_info_shows_queue_status_with_redis(
     assert result.exit_code == 0, result.output
     assert "redis        ok" in result.output
     assert "queued     0" in result.output and "workers    0" in result.output
+
+
+def test_demo_sets_up_a_plant_once_and_its_lot_traces_to_units(env: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["demo"]).exit_code != 0  # nobody to act as yet
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(main, ["users", "bootstrap"]).exit_code == 0
+    result = runner.invoke(main, ["demo", "--units", "3"])
+    assert result.exit_code == 0, result.output
+    assert "units WDG-00001…WDG-00003" in result.output
+    again = runner.invoke(main, ["demo"])
+    assert again.exit_code == 0 and "nothing to do" in again.output
+
+    from lotline.platform.app import create_app
+    from lotline.platform.db import get_session
+    from lotline.platform.genealogy import service as genealogy
+
+    with create_app().app_context():
+        session = get_session()
+        lot = genealogy.search(session, 1, "RES-2611-A")[0]
+        forward = genealogy.trace(session, 1, [lot.id], "forward", with_events=False)
+        assert {i.code for i in forward.items} >= {"WDG-00001", "WDG-00002", "WDG-00003"}
+        assert lot.remaining == 1000 - 3 * 4
+        tokens = session.execute(sa.text("SELECT revoked_at FROM api_token")).all()
+        assert tokens and all(t[0] is not None for t in tokens)  # the demo's token does not outlive it

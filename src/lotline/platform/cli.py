@@ -196,3 +196,44 @@ def users_bootstrap(username: str, password: str | None, organisation: str, if_e
     click.echo(f"    user name / 用户名: {result.admin.username}")
     click.echo(f"    password  / 密码:   {result.password}   (change it at first sign-in / 首次登录后须修改)")
     click.echo("")
+
+
+@main.command("demo")
+@click.option("--units", default=5, show_default=True, help="Widgets to produce.")
+@with_appcontext
+def demo_command(units: int) -> None:
+    """Set up a small demo plant and a morning's production through the real API, once."""
+    from lotline.platform import demo
+    from lotline.platform.auth import service as auth_service
+    from lotline.platform.auth.permissions import PERMISSIONS
+    from lotline.platform.db import get_session
+    from lotline.platform.definitions import service as definitions
+
+    session = get_session()
+    admin = auth_service.first_admin(session)
+    if admin is None:
+        raise click.ClickException("No administrator yet: run `lotline users bootstrap` first.")
+    if definitions.has_any(session, admin.organisation_id):
+        click.echo("The demo plant (or other definitions) exists already; nothing to do.")
+        return
+    token, secret = auth_service.create_token(
+        session,
+        organisation_id=admin.organisation_id,
+        created_by_id=admin.id,
+        creator_permissions=PERMISSIONS,
+        name="lotline demo",
+        permissions=sorted(PERMISSIONS),
+    )
+    client = demo.TokenClient(current_app.test_client(), secret)
+    try:
+        demo.build(client)
+        made = demo.produce(client, units)
+        lot = client.get(f"/api/items/search?q={made['lots'][0]}").get_json()[0]
+    finally:
+        auth_service.revoke_token(session, admin.organisation_id, token.id)
+    click.echo(
+        f"Demo plant ready: lots {', '.join(made['lots'])}, units {made['units'][0]}…{made['units'][-1]}."
+    )
+    click.echo(
+        f"Trace it: GET /api/items/{lot['id']}/trace?direction=forward (signed in), or search {lot['code']}."
+    )

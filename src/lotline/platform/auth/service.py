@@ -634,3 +634,14 @@ def find_user(session: Session, organisation_id: int, username: str) -> User | N
     return session.scalar(
         select(User).where(User.organisation_id == organisation_id, User.username == username)
     )
+
+
+def first_admin(session: Session) -> User | None:
+    """The first user holding the built-in admin role (the one ``bootstrap`` created)."""
+    return session.scalar(
+        select(User)
+        .join(RoleAssignment)
+        .join(Role)
+        .where(Role.key == "admin", User.active.is_(True))
+        .order_by(User.id)
+    )

@@ -127,6 +127,14 @@ def get_definition(session: Session, organisation_id: int, kind: str, key: str) 
     return found
 
 
+def has_any(session: Session, organisation_id: int) -> bool:
+    """Whether the organisation has designed anything yet."""
+    found = session.scalar(
+        select(Definition.id).where(Definition.organisation_id == organisation_id).limit(1)
+    )
+    return found is not None
+
+
 def list_definitions(session: Session, organisation_id: int, kind: str) -> list[Definition]:
     return list(
         session.scalars(
