@@ -128,3 +128,20 @@ def test_numbering_rule_gives_daily_sequences_per_site(admin_client: Any, operat
         made.append(answer.get_json()["created_items"][0])
     assert [m["code"] for m in made] == ["BMAIN-261128-001", "BMAIN-261128-002", "BMAIN-261129-001"]
     assert {(m["material"], m["quantity"], m["kind"]) for m in made} == {("GLUE", 25.0, "lot")}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "RES-L1",
+        "]d2010950600013435210RES-L1",
+        "(01)09506000134352(10)RES-L1",
+        "https://id.gs1.org/01/09506000134352/10/RES-L1",
+        "01095060001343521" + "0RES-L1",
+    ],
+)
+def test_search_accepts_whatever_is_scanned_or_pasted(produced: Any, query: str) -> None:
+    from urllib.parse import quote
+
+    found = produced.get(f"/api/items/search?q={quote(query)}").get_json()
+    assert [i["code"] for i in found] == ["RES-L1"]
