@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from lotline.platform.demo import CAP_GTIN, build
 from test_capture import assemble, capture, receive
+
+from lotline.platform.demo import CAP_GTIN, build
 
 
 @pytest.fixture
