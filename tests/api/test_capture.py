@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
+
 from lotline.platform.demo import GLUE_GTIN, RES_GTIN, build
 
 GS = "\x1d"

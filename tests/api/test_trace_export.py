@@ -7,8 +7,9 @@ import io
 from typing import Any
 
 import pytest
-from lotline.platform.demo import CAP_GTIN, build
 from test_capture import assemble, receive
+
+from lotline.platform.demo import CAP_GTIN, build
 
 
 @pytest.fixture
