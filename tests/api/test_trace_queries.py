@@ -77,7 +77,13 @@ def test_inspection_results_by_step(produced: Any) -> None:
     assert failed[0]["limits"] == {"lsl": 4.5, "target": 5, "usl": 5.5}
 
 
-def test_numbering_rule_gives_daily_sequences_per_site(admin_client: Any, operator: Any) -> None:
+def test_numbering_rule_gives_daily_sequences_per_site_and_line(admin_client: Any, operator: Any) -> None:
+    site_id = admin_client.get("/api/sites").get_json()[0]["id"]
+    line = admin_client.post(
+        "/api/masterdata/lines", json={"site_id": site_id, "code": "L2", "name": "Line 2"}
+    )
+    station = {"site_id": site_id, "line_id": line.get_json()["id"], "code": "MIX-1", "name": "Mixer"}
+    assert admin_client.post("/api/masterdata/stations", json=station).status_code == 201
     form = {
         "format_version": 1,
         "title": {"en": "Mix", "zh-CN": "配料"},
@@ -109,7 +115,7 @@ def test_numbering_rule_gives_daily_sequences_per_site(admin_client: Any, operat
                         "type": "create_item",
                         "kind": "lot",
                         "material": "GLUE",
-                        "numbering": "B{site}-{date:%y%m%d}-{seq:03}",
+                        "numbering": "B{site}{line}-{date:%y%m%d}-{seq:03}",
                         "quantity_field": "qty",
                     }
                 ],
@@ -124,10 +130,12 @@ def test_numbering_rule_gives_daily_sequences_per_site(admin_client: Any, operat
         assert admin_client.post(f"{path}/{body['key']}/publish", json={}).status_code == 201
     made = []
     for order, day in (("WO-1", "2026-11-28"), ("WO-2", "2026-11-28"), ("WO-3", "2026-11-29")):
-        answer = capture(operator, "mix", "mix", order, {"qty": "25"}, event_time=f"{day}T08:00:00+08:00")
+        answer = capture(
+            operator, "mix", "mix", order, {"qty": "25"}, event_time=f"{day}T08:00:00+08:00", station="MIX-1"
+        )
         assert answer.status_code == 201, answer.get_json()
         made.append(answer.get_json()["created_items"][0])
-    assert [m["code"] for m in made] == ["BMAIN-261128-001", "BMAIN-261128-002", "BMAIN-261129-001"]
+    assert [m["code"] for m in made] == ["BMAINL2-261128-001", "BMAINL2-261128-002", "BMAINL2-261129-001"]
     assert {(m["material"], m["quantity"], m["kind"]) for m in made} == {("GLUE", 25.0, "lot")}
 
 

@@ -131,17 +131,16 @@ def apply(
         _undo(session, original, record)
     outcome = Outcome(subject=subject)
     when = record.event_time.date()
-    site_code = _site_code(session, station)
+    places = _places(session, station)
+    subject_code = _subject_code(session, record)
     for output in resolved.outputs:
-        outcome.created.append(_new_item(session, actor, record, output, {}, node, when, original, site_code))
+        outcome.created.append(_new_item(session, actor, record, output, {}, node, when, original))
     for action in decision.actions:
         if action["type"] == "create_item":
-            item = _created_by_action(
-                session, actor, record, action, node, when, original, site_code, outcome
-            )
+            item = _created_by_action(session, actor, record, action, node, when, original, places)
             outcome.created.append(item)
-            if outcome.subject is None and item.code == _subject_code(session, record):
-                outcome.subject = item
+    if outcome.subject is None:  # the subject may be what this record just created (a received lot)
+        outcome.subject = next((i for i in outcome.created if i.code == subject_code), None)
     targets = outcome.created or ([outcome.subject] if outcome.subject is not None else [])
     edges: list[Edge] = []
     for entry in resolved.inputs:
@@ -202,13 +201,19 @@ def _subject_code(session: Session, record: Record) -> str | None:
     return definitions.get_instance(session, record.organisation_id, record.flow_instance_id).subject
 
 
-def _site_code(session: Session, station: Any) -> str:
-    if station is None or station.site_id is None:
-        return ""
+def _places(session: Session, station: Any) -> dict[str, str]:
+    """Site, line and station codes for numbering rules ("" where the record has none)."""
+    if station is None:
+        return {"site": "", "line": "", "station": ""}
     from lotline.platform.auth.models import Site
 
-    site = session.get(Site, station.site_id)
-    return site.code if site else ""
+    site = session.get(Site, station.site_id) if station.site_id is not None else None
+    line = (
+        masterdata.get(session, station.organisation_id, "line", station.line_id)
+        if station.line_id is not None
+        else None
+    )
+    return {"site": site.code if site else "", "line": line.code if line else "", "station": station.code}
 
 
 def _undo(session: Session, original: Record, correction: Record) -> None:
@@ -246,7 +251,6 @@ def _new_item(
     node: Any,
     when: date,
     original: Record | None,
-    site_code: str,
     code: str | None = None,
 ) -> Item:
     scan = output.scan
@@ -331,8 +335,7 @@ def _created_by_action(
     node: Any,
     when: date,
     original: Record | None,
-    site_code: str,
-    outcome: Outcome,
+    places: Mapping[str, str],
 ) -> Item:
     params = action.get("params", {})
     values = action.get("values", {})
@@ -352,7 +355,7 @@ def _created_by_action(
                 actor.organisation_id,
                 rule,
                 record.event_time,
-                {"site": site_code, "material": material, "station": "", "line": ""},
+                {**places, "material": material},
             )
         else:
             code = _subject_code(session, record)
@@ -365,7 +368,7 @@ def _created_by_action(
     )
     if isinstance(quantity, Mapping):
         output.quantity = Decimal(str(quantity.get("value")))
-    return _new_item(session, actor, record, output, params, node, when, original, site_code, code)
+    return _new_item(session, actor, record, output, params, node, when, original, code)
 
 
 def _container(
