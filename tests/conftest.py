@@ -217,3 +217,20 @@ def sign_in(app: Flask) -> Any:
 @pytest.fixture
 def admin_client(org: Any, sign_in: Any) -> SignedInClient:
     return sign_in(org.admin)
+
+
+# --- audit fixtures ---------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def audit_actor_for_test_code(request: pytest.FixtureRequest) -> None:
+    """Test code that changes audited rows outside a request (fixtures creating users, tests
+    setting a value) acts as the named system actor ``system:test-harness``; requests still act
+    as their signed-in user. A test proving that an unattributed flush fails clears it first."""
+    if "app" not in request.fixturenames:
+        return
+    request.getfixturevalue("app")
+    from lotline.platform.audit import service as audit_service
+    from lotline.platform.db import get_session
+
+    audit_service.set_actor(get_session(), audit_service.system_actor("test-harness"))

@@ -1,7 +1,7 @@
 """definitions
 
 Revision ID: 0004_definitions
-Revises: 0002_identity
+Revises: 0003_audit
 Create Date: 2026-11-28 11:52:34.876619
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 import lotline.platform.db
 
 revision: str = "0004_definitions"
-down_revision: str | None = "0002_identity"
+down_revision: str | None = "0003_audit"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

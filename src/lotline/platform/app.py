@@ -36,6 +36,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app, api)
     init_request_logging(app)
 
+    from lotline.platform.audit import views as audit_views
     from lotline.platform.auth import context as auth_context
     from lotline.platform.auth import passwords
     from lotline.platform.auth.views import blp as auth_blp
@@ -51,6 +52,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     auth_context.init_app(app)
     api.register_blueprint(system_blp)
     api.register_blueprint(auth_blp)
+    api.register_blueprint(audit_views.blp)
     for blueprint in (
         definitions_views.forms_blp,
         definitions_views.flows_blp,

@@ -204,6 +204,7 @@ def users_bootstrap(username: str, password: str | None, organisation: str, if_e
 def demo_command(units: int) -> None:
     """Set up a small demo plant and a morning's production through the real API, once."""
     from lotline.platform import demo
+    from lotline.platform.audit import service as audit_service
     from lotline.platform.auth import service as auth_service
     from lotline.platform.auth.permissions import PERMISSIONS
     from lotline.platform.db import get_session
@@ -213,6 +214,9 @@ def demo_command(units: int) -> None:
     admin = auth_service.first_admin(session)
     if admin is None:
         raise click.ClickException("No administrator yet: run `lotline users bootstrap` first.")
+    # The token's creation and revocation are audited as this command's; the demo's API calls
+    # are attributed through the token like any integration's.
+    audit_service.set_actor(session, audit_service.system_actor("demo", admin.organisation_id))
     if definitions.has_any(session, admin.organisation_id):
         click.echo("The demo plant (or other definitions) exists already; nothing to do.")
         return
@@ -237,3 +241,31 @@ def demo_command(units: int) -> None:
     click.echo(
         f"Trace it: GET /api/items/{lot['id']}/trace?direction=forward (signed in), or search {lot['code']}."
     )
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The audit trail (it has no off switch)."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Recompute every hash chain; exit 1 and name the first broken entry if any."""
+    from lotline.platform.audit import service as audit_service
+    from lotline.platform.db import get_session
+
+    result = audit_service.verify(get_session())
+    if result.ok:
+        click.echo(f"audit trail intact: {result.entries} entries in {result.streams} streams")
+        click.echo(f"seal {result.seal}  (record it: a later rewrite of these entries will not match)")
+        return
+    broken = result.first_broken
+    assert broken is not None
+    where = f"entry {broken.entry_id}" if broken.entry_id is not None else "after the last entry"
+    click.echo(
+        f"audit trail BROKEN: {where} (stream {broken.stream}, seq {broken.seq}): {broken.reason}: "
+        f"{audit_service.BREAK_REASONS.get(broken.reason, '')}; {broken.detail}"
+    )
+    click.echo(f"{result.broken_streams} of {result.streams} streams broken; {result.entries} entries read")
+    sys.exit(1)

@@ -6,6 +6,8 @@ from sqlalchemy import MetaData
 
 
 def load_models() -> MetaData:
+    from lotline.platform.audit import capture
+    from lotline.platform.audit import models as _audit  # noqa: F401
     from lotline.platform.auth import models as _auth  # noqa: F401
     from lotline.platform.capture import models as _capture  # noqa: F401
     from lotline.platform.db import Base
@@ -15,4 +17,5 @@ def load_models() -> MetaData:
     from lotline.platform.quality import models as _quality  # noqa: F401
     from lotline.platform.system import models as _system  # noqa: F401
 
+    capture.install()  # audited models are recorded by every session, whoever opens it
     return Base.metadata

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 
+from lotline.platform.audit import service as audit_service
 from lotline.platform.auth import service
 from lotline.platform.db import get_session
 from lotline.platform.errors import AuthenticationError, PermissionDeniedError
@@ -21,6 +22,10 @@ from lotline.platform.security import AUTHENTICATED
 
 SESSION_COOKIE = "lotline_session"
 CSRF_HEADER = "X-CSRF-Token"
+# The client's offset from UTC for audit entries and signatures: minutes ("480", "-300") or "+08:00".
+UTC_OFFSET_HEADER = "X-UTC-Offset"
+DEVICE_HEADER = "X-Device-Id"  # a tablet's or scanner's own id, recorded beside the address
+_AUDIT_SAVED = "lotline.audit_saved"
 _ACTOR_KEY = "lotline.actor"  # per request (``g`` may outlive a request when a test holds the app context)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # What a user who must change the initial password may still do.
@@ -121,6 +126,12 @@ def current_actor() -> Actor:
 
 def authorize(permission: str) -> None:
     actor = current_actor()
+    audit_service.set_actor(
+        get_session(),
+        audit_service.AuditActor(
+            actor.user_id, actor.username, actor.full_name, actor.kind, actor.organisation_id, actor.station
+        ),
+    )
     if actor.kind != "token" and request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not actor.csrf_token or not _same(sent, actor.csrf_token):
@@ -137,5 +148,40 @@ def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
+def parse_utc_offset(value: str | None) -> int | None:
+    """Minutes east of UTC from ``480``, ``-300``, ``+08:00`` or ``-0530``; None when unusable."""
+    text = (value or "").strip()
+    try:
+        if text[:1] in "+-" and (":" in text or len(text) == 5):
+            hours, minutes = text[1:].split(":") if ":" in text else (text[1:3], text[3:])
+            minutes_total = int(hours) * 60 + int(minutes)
+            offset = -minutes_total if text[0] == "-" else minutes_total
+        else:
+            offset = int(text)
+    except ValueError:
+        return None
+    return offset if -14 * 60 <= offset <= 14 * 60 else None
+
+
+def _bind_audit_context() -> None:
+    """Every request: the audit trail's client address/device, request id and client offset."""
+    address = (request.remote_addr or "unknown")[:64]
+    device = request.headers.get(DEVICE_HEADER, "").strip()[:80]
+    context = audit_service.ClientContext(
+        client=f"{address} ({device})" if device else address,
+        request_id=g.get("request_id"),
+        utc_offset=parse_utc_offset(request.headers.get(UTC_OFFSET_HEADER)),
+    )
+    request.environ[_AUDIT_SAVED] = audit_service.push_context(get_session(), context)
+
+
+def _unbind_audit_context(_exc: BaseException | None) -> None:
+    saved = request.environ.pop(_AUDIT_SAVED, None)
+    if saved is not None:
+        audit_service.pop_context(get_session(), saved)
+
+
 def init_app(app: Flask) -> None:
     app.extensions["lotline_authorizer"] = authorize
+    app.before_request(_bind_audit_context)
+    app.teardown_request(_unbind_audit_context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,8 @@ from lotline.platform.db import Base, utcnow
 
 class Organisation(Base):
     __tablename__ = "organisation"
+    __audited__ = True
+    __audit_organisation_attr__ = "id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -21,6 +24,7 @@ class Organisation(Base):
 class Site(Base):
     __tablename__ = "site"
     __table_args__ = (UniqueConstraint("organisation_id", "code"),)
+    __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
@@ -33,6 +37,13 @@ class Site(Base):
 class User(Base):
     __tablename__ = "app_user"
     __table_args__ = (UniqueConstraint("organisation_id", "username"), UniqueConstraint("badge"))
+    # Audited; sign-in counters are recorded as login_failed/lockout entries instead, secrets
+    # only as "changed".
+    __audited__ = True
+    __audit_type__ = "user"
+    __audit_exclude__ = frozenset({"failed_logins", "locked_until"})
+    __audit_redact__ = frozenset({"password_hash", "pin_hash"})
+    __audit_actions__: ClassVar[dict[str, str]] = {"modify:password_hash": "password_change"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
@@ -58,6 +69,8 @@ class User(Base):
 class Role(Base):
     __tablename__ = "role"
     __table_args__ = (UniqueConstraint("organisation_id", "key"),)
+    __audited__ = True
+    __audit_actions__: ClassVar[dict[str, str]] = {"modify:permissions": "permission_change"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
@@ -73,6 +86,10 @@ class RoleAssignment(Base):
 
     __tablename__ = "role_assignment"
     __table_args__ = (UniqueConstraint("user_id", "role_id", "site_id"),)
+    __audited__ = True
+    __audit_actions__: ClassVar[dict[str, str]] = dict.fromkeys(
+        ("create", "modify", "delete"), "permission_change"
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
@@ -81,6 +98,11 @@ class RoleAssignment(Base):
 
     user: Mapped[User] = relationship(back_populates="assignments")
     role: Mapped[Role] = relationship(lazy="joined")
+
+    def __audit_details__(self) -> dict[str, object]:
+        """The role's key, so a permission change reads as "operator at site 2", not "role 4"."""
+        role = self.__dict__.get("role")  # only what is loaded: no query while flushing
+        return {"role": role.key if role is not None else None, "site_id": self.site_id}
 
 
 class UserSession(Base):
@@ -106,6 +128,13 @@ class ApiToken(Base):
     """An integration token: shown once, stored as a SHA-256 of its 256-bit secret, scoped."""
 
     __tablename__ = "api_token"
+    __audited__ = True
+    __audit_exclude__ = frozenset({"last_used_at"})
+    __audit_redact__ = frozenset({"token_hash"})
+    __audit_actions__: ClassVar[dict[str, str]] = {
+        "create": "token_create",
+        "modify:revoked_at": "token_revoke",
+    }
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lotline.form_engine.problems import Problem, ProblemsError, register_messages
+from lotline.platform.audit import service as audit_service
 from lotline.platform.auth import passwords
 from lotline.platform.auth.models import (
     ApiToken,
@@ -144,12 +145,13 @@ def bootstrap(
     password: str | None = None,
 ) -> Bootstrap:
     """First start: organisation, one site, built-in roles and an admin who must change the password."""
-    with transaction(session):
+    with audit_service.acting_as(session, audit_service.system_actor("bootstrap")), transaction(session):
         if has_users(session):
             raise ConflictError("already_bootstrapped")
         org = Organisation(name=organisation)
         session.add(org)
         session.flush()
+        audit_service.set_actor(session, audit_service.system_actor("bootstrap", org.id))
         site = Site(organisation_id=org.id, code=site_code, name=site_name)
         session.add(site)
         roles = ensure_builtin_roles(session, org.id)
@@ -410,22 +412,52 @@ def _open_session(session: Session, user: User, kind: str, station: str | None, 
         client=client[:200],
     )
     session.add(user_session)
+    # From here on the session's changes are the signed-in user's (audit trail).
+    audit_actor = audit_service.AuditActor(
+        user.id, user.username, user.full_name, kind, user.organisation_id, station
+    )
+    audit_service.set_actor(session, audit_actor)
+    session.flush()
+    audit_service.record(
+        session, "login", "user", user.id, details={"kind": kind, "session_id": user_session.id}
+    )
     return SignIn(user, user_session, token)
 
 
 def _fail(
-    session: Session, user: User | None, username: str, client: str, reason: str, now: datetime
+    session: Session,
+    user: User | None,
+    username: str,
+    client: str,
+    reason: str,
+    now: datetime,
+    during: str = "login",
 ) -> None:
-    """Count a failure (locking after MAX_FAILED_LOGINS) and commit it even though we refuse."""
+    """Count a failure (locking after MAX_FAILED_LOGINS) and commit it even though we refuse.
+
+    Audited as ``login_failed`` (and ``lockout`` when this failure locks the account), attributed
+    to the signed-in user when re-authenticating (``during="signature"``), else to the name typed.
+    """
     with transaction(session):
         session.add(
             LoginAttempt(username=username[:200], client=client, succeeded=False, reason=reason, at=now)
         )
+        locked_now = False
         if user is not None and reason in ("bad_password", "bad_pin"):
             user.failed_logins += 1
             if user.failed_logins >= MAX_FAILED_LOGINS:
                 user.locked_until = now + LOCKOUT
                 user.failed_logins = 0
+                locked_now = True
+        org_id = user.organisation_id if user is not None else None
+        actor = audit_service.current_actor(session) if during != "login" else None
+        actor = actor or audit_service.anonymous_actor(username, org_id)
+        user_id = user.id if user is not None else None
+        details = {"reason": reason, "username": username[:200], "during": during}
+        audit_service.record(session, "login_failed", "user", user_id, actor=actor, details=details)
+        if locked_now and user is not None and user.locked_until is not None:
+            until = {"until": user.locked_until, "failures": MAX_FAILED_LOGINS, "during": during}
+            audit_service.record(session, "lockout", "user", user_id, actor=actor, details=until)
 
 
 def _check_account(
@@ -436,9 +468,10 @@ def _check_account(
     now: datetime,
     wrong_secret: bool,
     failure_code: str,
+    during: str = "login",
 ) -> User:
     if user is not None and user.locked_until is not None and user.locked_until > now:
-        _fail(session, user, username, client, "locked", now)
+        _fail(session, user, username, client, "locked", now, during)
         raise AuthenticationError(
             "account_locked", {"until": user.locked_until.isoformat(timespec="minutes")}
         )
@@ -450,6 +483,7 @@ def _check_account(
             client,
             "bad_pin" if failure_code == "invalid_badge" else "bad_password",
             now,
+            during,
         )
         if user is not None and user.locked_until is not None and user.locked_until > now:
             raise AuthenticationError(
@@ -457,7 +491,7 @@ def _check_account(
             )
         raise AuthenticationError(failure_code)
     if not user.active:
-        _fail(session, user, username, client, "disabled", now)
+        _fail(session, user, username, client, "disabled", now, during)
         raise AuthenticationError("account_disabled")
     return user
 
@@ -518,6 +552,65 @@ def logout(session: Session, user_session_id: int) -> None:
         user_session = session.get(UserSession, user_session_id)
         if user_session is not None and user_session.ended_at is None:
             user_session.ended_at = utcnow()
+            audit_service.record(
+                session, "logout", "user", user_session.user_id, details={"session_id": user_session_id}
+            )
+
+
+def reauthenticate(
+    session: Session,
+    user_id: int,
+    password: str,
+    client: str,
+    *,
+    username: str | None = None,
+    during: str = "signature",
+) -> User:
+    """Re-check a signed-in user's credentials (e-signatures); failures count toward lockout.
+
+    ``username``, when given, must be the user's own (a signer cannot sign as someone else).
+    """
+    now = utcnow()
+    user = session.get(User, user_id)
+    name_ok = username is None or (user is not None and username == user.username)
+    wrong = not passwords.verify_secret(user.password_hash if user else None, password) or not name_ok
+    typed = username or (user.username if user is not None else "?")
+    return _check_account(session, user, typed, client, now, wrong, "invalid_credentials", during)
+
+
+def session_has_signed(session: Session, user_session_id: int) -> bool:
+    """Whether this sign-in session already holds an e-signature (21 CFR 11.200(a)(1))."""
+    user_session = session.get(UserSession, user_session_id)
+    return user_session is not None and user_session.signed_at is not None
+
+
+def mark_session_signed(session: Session, user_session_id: int) -> None:
+    """In the caller's transaction: later signings in this session need only the password."""
+    user_session = session.get(UserSession, user_session_id)
+    if user_session is not None and user_session.signed_at is None:
+        user_session.signed_at = utcnow()
+
+
+def access_snapshot(session: Session, user_id: int) -> dict[str, object] | None:
+    """A user's access as reviewed and signed (``user_access``): identity, state, roles."""
+    user = session.get(User, user_id)
+    if user is None:
+        return None
+    roles = sorted(
+        (
+            {"role": a.role.key, "site_id": a.site_id, "permissions": sorted(a.role.permissions)}
+            for a in user.assignments
+        ),
+        key=lambda grant: (grant["role"], grant["site_id"] or 0),
+    )
+    return {
+        "organisation_id": user.organisation_id,
+        "user_id": user.id,
+        "username": user.username,
+        "full_name": user.full_name,
+        "active": user.active,
+        "roles": roles,
+    }
 
 
 def _end_sessions(session: Session, user_id: int, keep: int | None = None) -> None:

@@ -1,0 +1,325 @@
+"""The hash chains: canonical form, appending entries, and verifying every stream.
+
+An entry's hash is ``sha256(prev_hash + canonical_json(entry))`` where the canonical JSON has
+sorted keys, no whitespace, UTF-8, and the time as ISO 8601 UTC with microseconds (``…Z``). The
+fields hashed are ``HASHED_FIELDS``: everything an entry says, including its stream and its
+number in that stream, but not its storage id.
+
+Entries live in ``STREAMS`` independent chains (``audit_stream`` rows). A transaction's first
+audited write locks one free stream row (PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so concurrent
+writers take different streams and never wait for each other) and keeps it until it commits or
+rolls back; every entry it writes continues that stream: ``seq`` = previous + 1, ``prev_hash`` =
+previous hash, and the stream row's head moves to the new last entry in the same transaction. A
+rollback undoes entries and head together, so a stream never has a gap.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from lotline.platform.audit.models import GENESIS_HASH, AuditEntry, AuditStream
+
+HASHED_FIELDS = (
+    "stream",
+    "seq",
+    "at",
+    "utc_offset",
+    "organisation_id",
+    "actor_id",
+    "actor_username",
+    "actor_name",
+    "actor_kind",
+    "action",
+    "object_type",
+    "object_id",
+    "changes",
+    "reason",
+    "details",
+    "client",
+    "station",
+    "request_id",
+)
+
+_ENTRY = AuditEntry.__table__
+_STREAM = AuditStream.__table__
+_STREAM_KEY = "lotline.audit.stream"
+
+# Benchmark switches (bench/audit_chain.py only; no configuration reaches them). Unchained: entries
+# are written without a stream lock, link or hash, to measure what the chain costs. Single stream:
+# every writer shares stream 1, the design this module replaces.
+_BENCH_UNCHAINED = False
+_BENCH_SINGLE_STREAM = False
+
+
+class AuditStreamsMissing(RuntimeError):
+    """The audit_stream rows are gone: the database was not migrated by ``lotline db upgrade``."""
+
+
+def format_utc(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys, no whitespace, UTF-8. Values must already be plain JSON (see capture.plain)."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+
+
+def entry_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
+    body = {key: entry.get(key) for key in HASHED_FIELDS}
+    body["at"] = format_utc(body["at"])
+    return hashlib.sha256(prev_hash.encode("ascii") + canonical_json(body)).hexdigest()
+
+
+# --- appending --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Held:
+    """The stream a transaction writes: locked until the transaction ends; head cached meanwhile."""
+
+    transaction: Any
+    stream: int
+    seq: int
+    head: str
+    fresh: bool = True  # False after a savepoint ended: re-read the head (rows may be gone)
+
+
+def _pick_stream(conn: sa.Connection) -> Any:
+    """Lock one stream row for this transaction and return (id, seq, head_hash)."""
+    columns = sa.select(_STREAM.c.id, _STREAM.c.seq, _STREAM.c.head_hash)
+    if conn.dialect.name == "postgresql":
+        if _BENCH_SINGLE_STREAM:
+            return conn.execute(columns.where(_STREAM.c.id == 1).with_for_update()).first()
+        any_stream = columns.order_by(sa.func.random()).limit(1)
+        row = conn.execute(any_stream.with_for_update(skip_locked=True)).first()
+        if row is None:  # more writers than streams: queue behind a random one
+            row = conn.execute(any_stream.with_for_update()).first()
+        return row
+    # SQLite: one writer at a time. A no-op UPDATE takes the write lock before the head is read.
+    chosen = sa.select(_STREAM.c.id).order_by(sa.func.random()).limit(1).scalar_subquery()
+    touch = sa.update(_STREAM).where(_STREAM.c.id == chosen).values(seq=_STREAM.c.seq)
+    return conn.execute(touch.returning(_STREAM.c.id, _STREAM.c.seq, _STREAM.c.head_hash)).first()
+
+
+def _held_stream(session: Session, conn: sa.Connection) -> _Held:
+    root = session.get_transaction()
+    held: _Held | None = session.info.get(_STREAM_KEY)
+    if held is not None and held.transaction is root:
+        if not held.fresh:  # a savepoint ended: re-read the head we hold
+            query = sa.select(_STREAM.c.seq, _STREAM.c.head_hash).where(_STREAM.c.id == held.stream)
+            row = conn.execute(query.with_for_update() if conn.dialect.name == "postgresql" else query).one()
+            held.seq, held.head, held.fresh = row.seq, row.head_hash, True
+        return held
+    row = _pick_stream(conn)
+    if row is None:
+        raise AuditStreamsMissing("no audit_stream rows; run `lotline db upgrade`")
+    held = _Held(root, row.id, row.seq, row.head_hash)
+    session.info[_STREAM_KEY] = held
+    return held
+
+
+def transaction_ended(session: Session, transaction: Any) -> None:
+    """Session hook: forget the stream when the transaction ends, distrust it after a savepoint."""
+    held: _Held | None = session.info.get(_STREAM_KEY)
+    if held is None:
+        return
+    if transaction.parent is None:
+        session.info.pop(_STREAM_KEY, None)
+    elif transaction.nested:
+        held.fresh = False
+
+
+def append(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Chain ``rows`` (entry fields without stream/seq/hashes) onto this transaction's stream.
+
+    After the first call of a transaction (which picks and locks the stream), PostgreSQL gets one
+    statement per entry, writing the entry and moving the head together
+    (``WITH written AS (INSERT …) UPDATE audit_stream …``).
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    if _BENCH_UNCHAINED:
+        _append_unchained(conn, rows)
+        return
+    held = _held_stream(session, conn)
+    seq, head = held.seq, held.head
+    for row in rows:
+        seq += 1
+        row.update(stream=held.stream, seq=seq, prev_hash=head)
+        row["hash"] = head = entry_hash(head, row)
+    if conn.dialect.name == "postgresql":
+        params = [
+            {**{f"e_{key}": value for key, value in row.items()}, "s_seq": row["seq"], "s_head": row["hash"]}
+            for row in rows
+        ]
+        conn.execute(_append_statement(), [{**p, "s_id": held.stream} for p in params])
+    else:
+        conn.execute(sa.insert(_ENTRY), list(rows))
+        conn.execute(sa.update(_STREAM).where(_STREAM.c.id == held.stream).values(seq=seq, head_hash=head))
+    held.seq, held.head = seq, head
+
+
+@functools.cache
+def _append_statement() -> sa.Update:
+    """PostgreSQL: one entry and the head that follows it, in one (cached) statement."""
+    columns = [c for c in _ENTRY.columns if c.name != "id"]
+    entry = {c.name: sa.bindparam(f"e_{c.name}", type_=c.type) for c in columns}
+    written = sa.insert(_ENTRY).values(entry).returning(_ENTRY.c.id).cte("written")
+    head = {"seq": sa.bindparam("s_seq"), "head_hash": sa.bindparam("s_head")}
+    return sa.update(_STREAM).where(_STREAM.c.id == sa.bindparam("s_id")).values(head).add_cte(written)
+
+
+_unchained_seq = iter(range(1, 1 << 62))
+
+
+def _append_unchained(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
+    import os
+
+    base = os.getpid() << 32  # stream 0 is never verified; seq only has to be unique
+    for row in rows:
+        row.update(stream=0, seq=base + next(_unchained_seq), prev_hash="", hash="")
+    conn.execute(sa.insert(_ENTRY), list(rows))
+
+
+# --- verifying --------------------------------------------------------------------------------
+
+REASONS = {
+    "hash_mismatch": "the entry's content no longer matches its hash",
+    "broken_link": "the entry does not point at the hash of the entry before it",
+    "gap": "entries are missing before this one",
+    "reordered": "the entry is out of order in its stream",
+    "truncated": "entries are missing at the end of the stream",
+    "beyond_head": "the entry lies past its stream's head (not written through the chain)",
+    "head_mismatch": "the stream head does not match the stream's last entry",
+    "unknown_stream": "the entry names a stream that does not exist",
+}
+
+
+@dataclass(frozen=True)
+class Break:
+    reason: str
+    stream: int | None
+    seq: int | None
+    entry_id: int | None
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    entries: int
+    streams: int
+    first_broken: Break | None
+    broken_streams: int
+    seal: str | None  # sha256 of every stream head; record it to detect a later rewrite
+
+
+class _StreamWalk:
+    """Checks one stream entry by entry (in id order), keeping only the previous hash."""
+
+    def __init__(self, conn: sa.Connection, stream: int, head: tuple[int, str] | None) -> None:
+        self.conn, self.stream, self.head = conn, stream, head
+        self.expected, self.prev, self.last_id = 1, GENESIS_HASH, None
+        self.broken: Break | None = None
+
+    def feed(self, row: Any) -> None:
+        if self.broken is None:
+            self.broken = self._check(row)
+
+    def _check(self, row: Any) -> Break | None:
+        stream, expected = self.stream, self.expected
+        if self.head is None:
+            return Break("unknown_stream", stream, row.seq, row.id, f"stream {stream} is not in audit_stream")
+        if row.seq != expected:
+            if row.seq > expected and not _seq_exists(self.conn, stream, expected):
+                missing = f"{expected}" if row.seq == expected + 1 else f"{expected}..{row.seq - 1}"
+                return Break("gap", stream, row.seq, row.id, f"seq {missing} missing before seq {row.seq}")
+            return Break(
+                "reordered", stream, row.seq, row.id, f"seq {row.seq} found where {expected} belongs"
+            )
+        if row.prev_hash != self.prev:
+            return Break("broken_link", stream, row.seq, row.id, "prev_hash differs from the previous hash")
+        if entry_hash(self.prev, row._mapping) != row.hash:
+            return Break("hash_mismatch", stream, row.seq, row.id, "recomputed hash differs")
+        if row.seq > self.head[0]:
+            return Break("beyond_head", stream, row.seq, row.id, f"stream head is at seq {self.head[0]}")
+        self.prev, self.last_id, self.expected = row.hash, row.id, expected + 1
+        return None
+
+    def finish(self) -> Break | None:
+        if self.broken is not None or self.head is None:
+            return self.broken
+        head_seq, head_hash = self.head
+        last = self.expected - 1
+        if head_seq > last:
+            return Break(
+                "truncated", self.stream, last + 1, None, f"head at seq {head_seq}, last entry is seq {last}"
+            )
+        if head_hash != self.prev:
+            return Break(
+                "head_mismatch", self.stream, last, self.last_id, "head hash differs from the last entry's"
+            )
+        return None
+
+
+def _seq_exists(conn: sa.Connection, stream: int, seq: int) -> bool:
+    query = sa.select(_ENTRY.c.id).where(_ENTRY.c.stream == stream, _ENTRY.c.seq == seq).limit(1)
+    return conn.execute(query).first() is not None
+
+
+def verify(session: Session) -> Verification:
+    """Recompute every stream; name the first broken entry (lowest id) and why.
+
+    Heads and entries are read by one statement, so one snapshot even while others write.
+    """
+    conn = session.connection()
+    joined = _ENTRY.join(_STREAM, _ENTRY.c.stream == _STREAM.c.id, full=True)
+    query = (
+        sa.select(
+            _ENTRY,
+            _STREAM.c.id.label("head_stream"),
+            _STREAM.c.seq.label("head_seq"),
+            _STREAM.c.head_hash.label("head_hash"),
+        )
+        .select_from(joined)
+        .order_by(sa.func.coalesce(_ENTRY.c.stream, _STREAM.c.id), _ENTRY.c.id)
+    )
+    breaks: list[Break] = []
+    heads: dict[int, tuple[int, str]] = {}
+    entries = 0
+    walk: _StreamWalk | None = None
+    for row in conn.execute(query, execution_options={"yield_per": 2000}):
+        stream = row.stream if row.stream is not None else row.head_stream
+        if walk is None or walk.stream != stream:
+            if walk is not None and (found := walk.finish()) is not None:
+                breaks.append(found)
+            head = (row.head_seq, row.head_hash) if row.head_stream is not None else None
+            walk = _StreamWalk(conn, stream, head)
+            if head is not None:
+                heads[stream] = head
+        if row.id is not None:
+            walk.feed(row)
+            entries += 1
+    if walk is not None and (found := walk.finish()) is not None:
+        breaks.append(found)
+    breaks.sort(key=lambda b: (b.entry_id is None, b.entry_id or 0, b.stream or 0))
+    ok = not breaks
+    seal = None
+    if ok:
+        seal = hashlib.sha256(canonical_json(sorted([s, q, h] for s, (q, h) in heads.items()))).hexdigest()
+    return Verification(ok, entries, len(heads), breaks[0] if breaks else None, len(breaks), seal)
