@@ -48,8 +48,8 @@ COMPANY = "9506000"  # GS1 company prefix of the SSCCs
 Edge = tuple[str, str, str, float | None]  # (from code, to code, relation, quantity)
 
 # Corrections the product refuses today (reported bugs); switch on once they are fixed.
-CORRECT_CORRECTIONS = False  # correcting a correction: 422 duplicate_serial for the unit
-REUSE_USED_UP_LOTS = False  # a correction naming a lot its original used up: 422 step.material_unavailable
+CORRECT_CORRECTIONS = True  # correcting a correction: 422 duplicate_serial for the unit
+REUSE_USED_UP_LOTS = True  # a correction naming a lot its original used up: 422 step.material_unavailable
 
 
 def gs1_check_digit(body: str) -> str:
@@ -427,3 +427,63 @@ def test_traces_equal_an_independent_graph_of_random_histories(floor: tuple[Any,
         example.check()
 
     history()
+
+
+# --- the two refused corrections the property test found, on their own -------------------------
+
+
+def _capture(client: Any, node: str, subject: str, payload: dict[str, Any], **extra: Any) -> Any:
+    flow = "goods-in" if node == "receive" else "widget-line"
+    body = {
+        "idempotency_key": f"{node}-{subject}-{extra.get('reason', 'first')}-repro",
+        "flow": flow,
+        "node": node,
+        "subject": subject,
+        "station": "ST-1",
+        "payload": payload,
+        "event_time": EVENT_TIME,
+        **extra,
+    }
+    return client.post("/api/records", json=body)
+
+
+def _assemble(client: Any, serial: str, lot: str, qty: int, **extra: Any) -> Any:
+    return _capture(client, "assemble", serial, {"components": [{"lot": lot, "qty": qty}]}, **extra)
+
+
+def test_a_correction_may_take_again_what_its_original_used_up(floor: tuple[Any, Any]) -> None:
+    operator, supervisor = floor
+    lot = _capture(operator, "receive", "RU-L1", {"lot": f"]d201{RES_GTIN}10RU-L1", "qty": 4})
+    assert lot.status_code == 201
+    original = _assemble(operator, "RU-U1", "RU-L1", 4)  # uses the lot up: its status is consumed
+    assert original.status_code == 201
+
+    fixed = _assemble(
+        supervisor, "RU-U1", "RU-L1", 3, corrects=original.get_json()["record"]["id"], reason="3, not 4"
+    )
+
+    assert fixed.status_code == 201, fixed.get_json()
+    [item] = operator.get("/api/items/search?q=RU-L1").get_json()
+    assert (item["remaining"], item["status"]) == (1.0, "released")
+
+
+def test_a_correction_can_itself_be_corrected(floor: tuple[Any, Any]) -> None:
+    operator, supervisor = floor
+    lot = _capture(operator, "receive", "CC-L1", {"lot": f"]d201{RES_GTIN}10CC-L1", "qty": 100})
+    assert lot.status_code == 201
+    original = _assemble(operator, "CC-U1", "CC-L1", 40).get_json()["record"]
+    assert _capture(operator, "final_test", "CC-U1", {"voltage": "5.0"}).status_code == 201
+    first = _assemble(supervisor, "CC-U1", "CC-L1", 5, corrects=original["id"], reason="5, not 40")
+    assert first.status_code == 201, first.get_json()
+
+    second = _assemble(
+        supervisor, "CC-U1", "CC-L1", 4, corrects=first.get_json()["record"]["id"], reason="4, not 5"
+    )
+
+    assert second.status_code == 201, second.get_json()
+    assert second.get_json()["next_steps"] == [{"node": "pack", "status": "enabled"}]  # test kept
+    [item] = operator.get("/api/items/search?q=CC-L1").get_json()
+    assert item["remaining"] == 96.0
+    unit = operator.get("/api/items/search?q=CC-U1").get_json()[0]
+    edges = operator.get(f"/api/items/{unit['id']}/trace").get_json()["edges"]
+    assert [(e["relation"], e["quantity"]) for e in edges] == [("consumed", 4.0)]

@@ -1,5 +1,5 @@
 """Concurrent capture on PostgreSQL: two stations consuming the same lot at the same moment never
-over-consume it.
+over-consume it, and one idempotency key sent twice at once is recorded once.
 
 This needs real, concurrent, committing transactions, which the per-test outer transaction of
 ``conftest.py`` cannot give: the module creates a database of its own next to
@@ -240,3 +240,65 @@ def test_two_stations_consuming_one_lot_at_once_never_over_consume_it(
         assert olga.get(f"/api/items/search?q={loser}").get_json() == []  # nothing partial
     assert remaining >= 0 and difference == 0.0
     assert plant.scalar("SELECT remaining FROM item WHERE id = :id", id=lot_id) == remaining
+
+
+@pytest.mark.parametrize(
+    ("node", "round_"),
+    [("assemble", 1), ("assemble", 2), ("final_test", 1), ("final_test", 2)],
+    ids=["start-step-1", "start-step-2", "later-step-1", "later-step-2"],
+)
+def test_one_idempotency_key_sent_twice_at_once_is_recorded_once(
+    plant: Plant, node: str, round_: int
+) -> None:
+    """A tablet retries while its first request is still running: one record, one consumption, and
+    the retry gets the first answer (or a conflict), never a server error. On the start step the
+    two requests also race to open the unit's flow instance; on a later step it exists already."""
+    first, retry = plant.sign_in("olga"), plant.sign_in("olga")
+    run = uuid.uuid4().hex[:6].upper()
+    lot, serial, key = f"IK-{run}", f"SN-{run}", f"tablet-{run}-{round_:04d}"
+    lot_id = receive(first, lot, 100)
+    if node == "assemble":
+        record = assembly(serial, lot, 10, key)
+    else:
+        assert first.post("/api/records", json=assembly(serial, lot, 10)).status_code == 201
+        record = body("final_test", serial, {"voltage": "5.0"}, key)
+
+    outcomes = at_once([(first, record), (retry, record)])
+
+    statuses = sorted(o.status for o in outcomes)
+    assert statuses in ([201, 201], [201, 409]), [(o.status, o.answer) for o in outcomes]
+    assert plant.scalar("SELECT count(*) FROM record WHERE idempotency_key = :key", key=key) == 1
+    record_id = plant.scalar("SELECT id FROM record WHERE idempotency_key = :key", key=key)
+    accepted = [o.answer for o in outcomes if o.status == 201]
+    assert all(a["record"]["id"] == record_id for a in accepted)
+    if statuses == [201, 201]:
+        assert sorted(bool(a.get("replayed")) for a in accepted) == [False, True]
+    remaining, _status, consumed, difference = lot_state(first, lot, lot_id)
+    assert (remaining, consumed, difference) == (90.0, 10.0, 0.0)
+
+
+@pytest.mark.parametrize("round_", [1, 2, 3])
+def test_two_stations_recording_one_step_of_one_unit_at_once_record_it_once(
+    plant: Plant, round_: int
+) -> None:
+    """Two stations submit the unit's final test at the same moment (different keys): the outcome
+    is the one of some serial order, the second refused as out of sequence, one test recorded."""
+    olga, oscar = plant.sign_in("olga"), plant.sign_in("oscar")
+    run = uuid.uuid4().hex[:6].upper()
+    lot, serial = f"ST-{run}", f"SN-{run}"
+    receive(olga, lot, 100)
+    assert olga.post("/api/records", json=assembly(serial, lot, 1)).status_code == 201
+
+    outcomes = at_once(
+        [(station, body("final_test", serial, {"voltage": "5.0"})) for station in (olga, oscar)]
+    )
+
+    assert sorted(o.status for o in outcomes) == [201, 422], [(o.status, o.answer) for o in outcomes]
+    refused = next(o for o in outcomes if o.status == 422)
+    assert [e["code"] for e in refused.answer["errors"]] == ["step.out_of_sequence"]
+    tests = plant.scalar(
+        "SELECT count(*) FROM record r JOIN flow_instance f ON f.id = r.flow_instance_id"
+        " WHERE f.subject = :serial AND r.node = 'final_test'",
+        serial=serial,
+    )
+    assert tests == 1

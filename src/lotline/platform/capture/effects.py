@@ -127,17 +127,19 @@ def apply(
 ) -> Outcome:
     session.add(record)
     session.flush()
+    reusable: frozenset[int] = frozenset()
     if original is not None:
         _undo(session, original, record)
+        reusable = _correction_chain(session, original)
     outcome = Outcome(subject=subject)
     when = record.event_time.date()
     places = _places(session, station)
     subject_code = _subject_code(session, record)
     for output in resolved.outputs:
-        outcome.created.append(_new_item(session, actor, record, output, {}, node, when, original))
+        outcome.created.append(_new_item(session, actor, record, output, {}, node, when, reusable))
     for action in decision.actions:
         if action["type"] == "create_item":
-            item = _created_by_action(session, actor, record, action, node, when, original, places)
+            item = _created_by_action(session, actor, record, action, node, when, reusable, places)
             outcome.created.append(item)
     if outcome.subject is None:  # the subject may be what this record just created (a received lot)
         outcome.subject = next((i for i in outcome.created if i.code == subject_code), None)
@@ -164,7 +166,7 @@ def apply(
     if node.type == "rework" and outcome.subject is not None:
         for target in outcome.created:
             edges.append(_edge(record, outcome.subject, target, "reworked_into", None, None))
-    containers = [_container(session, actor, record, c, original) for c in resolved.containers]
+    containers = [_container(session, actor, record, c) for c in resolved.containers]
     children = outcome.created or ([outcome.subject] if outcome.subject is not None else [])
     for container in containers:
         for child in children:
@@ -216,6 +218,19 @@ def _places(session: Session, station: Any) -> dict[str, str]:
     return {"site": site.code if site else "", "line": line.code if line else "", "station": station.code}
 
 
+def _correction_chain(session: Session, original: Record) -> frozenset[int]:
+    """The record being corrected and every record it corrected in turn."""
+    ids = {original.id}
+    current = original
+    while current.corrects_record_id is not None and current.corrects_record_id not in ids:
+        ids.add(current.corrects_record_id)
+        found = session.get(Record, current.corrects_record_id)
+        if found is None:
+            break
+        current = found
+    return frozenset(ids)
+
+
 def _undo(session: Session, original: Record, correction: Record) -> None:
     """Void the original's edges and give back what it consumed (the record itself stays)."""
     for edge in session.scalars(
@@ -250,7 +265,7 @@ def _new_item(
     params: Mapping[str, Any],
     node: Any,
     when: date,
-    original: Record | None,
+    reusable: frozenset[int],
     code: str | None = None,
 ) -> Item:
     scan = output.scan
@@ -271,7 +286,7 @@ def _new_item(
         )
     )
     if existing is not None:
-        if original is not None and existing.created_by_record_id == original.id:
+        if existing.created_by_record_id in reusable:  # made by the record being corrected
             return existing
         raise ProblemsError([Problem(output.path, "duplicate_serial", {"code": code})])
     quantity = output.quantity if output.quantity is not None else (Decimal(1) if kind == "unit" else None)
@@ -334,7 +349,7 @@ def _created_by_action(
     action: Mapping[str, Any],
     node: Any,
     when: date,
-    original: Record | None,
+    reusable: frozenset[int],
     places: Mapping[str, str],
 ) -> Item:
     params = action.get("params", {})
@@ -361,19 +376,17 @@ def _created_by_action(
             code = _subject_code(session, record)
     quantity = values.get("quantity")
     output = Output(
-        ("payload", params.get("identifier_field", "")),
+        ("payload", params["identifier_field"]) if params.get("identifier_field") else ("subject",),
         scan,
         Decimal(str(quantity)) if quantity not in (None, "") else None,
         params.get("unit"),
     )
     if isinstance(quantity, Mapping):
         output.quantity = Decimal(str(quantity.get("value")))
-    return _new_item(session, actor, record, output, params, node, when, original, code)
+    return _new_item(session, actor, record, output, params, node, when, reusable, code)
 
 
-def _container(
-    session: Session, actor: Actor, record: Record, output: Output, original: Record | None
-) -> Item:
+def _container(session: Session, actor: Actor, record: Record, output: Output) -> Item:
     scan = output.scan
     code = scan.get("sscc") or scan.get("code") or scan.get("raw")
     existing = session.scalar(

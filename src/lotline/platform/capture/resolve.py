@@ -24,6 +24,7 @@ class Input:
     item: Item
     quantity: Decimal | None
     unit: str | None
+    status: str  # as the rules see it: a correction gives back what its original consumed
 
 
 @dataclass
@@ -58,7 +59,7 @@ class Resolved:
             yield {
                 "material": item.material_code,
                 "lot": item.code,
-                "status": item.status,
+                "status": entry.status,
                 "expiry": item.expiry.isoformat() if item.expiry else None,
                 "quantity": float(entry.quantity) if entry.quantity is not None else None,
             }
@@ -153,23 +154,20 @@ def _input(
         return
     item = candidates[0]
     quantity = _decimal(binding.get("quantity"))
-    problem = _usable(session, item, quantity, today, taken, ignore_record)
+    given_back = _consumed_by(session, item.id, ignore_record) if ignore_record is not None else Decimal(0)
+    problem = _usable(item, quantity, today, taken, given_back)
     if problem is not None:
         code_, params = problem
         resolved.problems.append(Problem(path, code_, {"code": item.code, **params}))
         return
     if quantity is not None:
         taken[item.id] = taken.get(item.id, Decimal(0)) + quantity
-    resolved.inputs.append(Input(path, item, quantity, binding.get("unit") or item.uom))
+    status = "released" if item.status == "consumed" and given_back > 0 else item.status
+    resolved.inputs.append(Input(path, item, quantity, binding.get("unit") or item.uom, status))
 
 
 def _usable(
-    session: Session,
-    item: Item,
-    quantity: Decimal | None,
-    today: date,
-    taken: dict[int, Decimal],
-    ignore_record: int | None,
+    item: Item, quantity: Decimal | None, today: date, taken: dict[int, Decimal], given_back: Decimal
 ) -> tuple[str, dict[str, Any]] | None:
     if item.status == "hold":
         return "lot_on_hold", {}
@@ -177,10 +175,8 @@ def _usable(
         return "lot_quarantined", {}
     if item.expiry is not None and item.expiry < today:
         return "lot_expired", {"expiry": item.expiry.isoformat()}
-    remaining = item.remaining
-    if ignore_record is not None and remaining is not None:
-        remaining += _consumed_by(session, item.id, ignore_record)
-    if item.status in ("consumed", "shipped", "scrapped") and not (ignore_record and remaining):
+    remaining = item.remaining + given_back if item.remaining is not None else None
+    if item.status in ("consumed", "shipped", "scrapped") and not (given_back and remaining):
         return "item_not_available", {"status": item.status}
     if quantity is not None and remaining is not None:
         already = taken.get(item.id, Decimal(0))

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from lotline import form_engine, workflow_engine
@@ -52,8 +53,23 @@ class CaptureRequest:
     signatures: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
 
 
+def _raced(error: DBAPIError) -> bool:
+    """A concurrent transaction won (same key or subject, deadlock, busy SQLite): worth one retry,
+    which then sees the winner's committed rows (a replayed answer, or an ordinary refusal)."""
+    code = getattr(getattr(error, "orig", None), "sqlstate", None)
+    return (
+        isinstance(error, IntegrityError) or code in ("40P01", "40001") or "database is locked" in str(error)
+    )
+
+
 def capture(session: Session, actor: Actor, request: CaptureRequest) -> dict[str, Any]:
     """Capture one record; the answer of a repeated idempotency key is the first answer."""
+    try:
+        with transaction(session):
+            return _capture(session, actor, request)
+    except DBAPIError as error:
+        if not _raced(error):
+            raise
     with transaction(session):
         return _capture(session, actor, request)
 
@@ -68,14 +84,21 @@ def capture_batch(session: Session, actor: Actor, requests: Sequence[CaptureRequ
     results: list[dict[str, Any]] = []
     with transaction(session):
         for index, request in enumerate(requests):
-            savepoint = session.begin_nested()
-            try:
-                answer = _capture(session, actor, request)
-                savepoint.commit()
-                results.append({"index": index, "status": "accepted", **answer})
-            except (ProblemsError, DomainError) as error:
-                savepoint.rollback()
-                results.append(_refusal(index, request, error, loc))
+            for attempt in (1, 2):
+                savepoint = session.begin_nested()
+                try:
+                    answer = _capture(session, actor, request)
+                    savepoint.commit()
+                    results.append({"index": index, "status": "accepted", **answer})
+                except (ProblemsError, DomainError) as error:
+                    savepoint.rollback()
+                    results.append(_refusal(index, request, error, loc))
+                except DBAPIError as error:
+                    savepoint.rollback()
+                    if attempt == 1 and _raced(error):
+                        continue
+                    raise
+                break
     return results
 
 
@@ -97,19 +120,17 @@ def _refusal(index: int, request: CaptureRequest, error: Exception, loc: str) ->
 
 
 def _capture(session: Session, actor: Actor, request: CaptureRequest) -> dict[str, Any]:
-    existing = session.scalar(
-        select(Record).where(
-            Record.organisation_id == actor.organisation_id, Record.idempotency_key == request.idempotency_key
-        )
-    )
-    if existing is not None:
-        answer = session.get(CaptureAnswer, existing.id)
-        return {**(answer.response if answer else {}), "replayed": True}
+    replayed = _replayed(session, actor, request)
+    if replayed is not None:
+        return replayed
 
     station = effects.resolve_station(session, actor, request.station)
     event_time = request.event_time or utcnow()
     original = _correction_target(session, actor, request)
     instance, flow_version = _instance(session, actor, request, original)
+    replayed = _replayed(session, actor, request)  # again: the instance lock may have waited for it
+    if replayed is not None:
+        return replayed
     flow = definitions.loaded_flow(flow_version)
     node = flow.nodes.get(request.node)
     if node is None:
@@ -165,7 +186,7 @@ def _capture(session: Session, actor: Actor, request: CaptureRequest) -> dict[st
         data=data,
         corrects_record_id=original.id if original else None,
         correction_reason=request.reason,
-        seq=decision.state.seq,
+        seq=original.seq if original is not None else decision.state.seq,  # a correction takes its place
         step=workflow_engine.Step(node.id, submission, context).to_dict(),
     )
     outcome = effects.apply(
@@ -214,6 +235,19 @@ def _capture(session: Session, actor: Actor, request: CaptureRequest) -> dict[st
     session.add(CaptureAnswer(record_id=record.id, response=response))
     session.flush()
     return response
+
+
+def _replayed(session: Session, actor: Actor, request: CaptureRequest) -> dict[str, Any] | None:
+    """The first answer given for this idempotency key, if there was one."""
+    existing = session.scalar(
+        select(Record).where(
+            Record.organisation_id == actor.organisation_id, Record.idempotency_key == request.idempotency_key
+        )
+    )
+    if existing is None:
+        return None
+    answer = session.get(CaptureAnswer, existing.id)
+    return {**(answer.response if answer else {}), "replayed": True}
 
 
 def _under(prefix: str, problem: Problem) -> Problem:
@@ -266,14 +300,20 @@ def _instance(
 ) -> tuple[Any, Any]:
     """The flow instance this record belongs to, started here when the node is a start node."""
     if original is not None and original.flow_instance_id is not None:
-        instance = definitions.get_instance(session, actor.organisation_id, original.flow_instance_id)
+        instance = _locked(
+            session, definitions.get_instance(session, actor.organisation_id, original.flow_instance_id)
+        )
     elif request.instance_id is not None:
-        instance = definitions.get_instance(session, actor.organisation_id, request.instance_id)
+        instance = _locked(
+            session, definitions.get_instance(session, actor.organisation_id, request.instance_id)
+        )
     else:
         if not request.subject:
             raise ProblemsError([Problem(("subject",), "required")])
         instance = definitions.open_instance(session, actor.organisation_id, request.flow, request.subject)
-        if instance is None:
+        if instance is not None:
+            instance = _locked(session, instance)
+        else:
             version = definitions.latest_published(session, actor.organisation_id, "flow", request.flow)
             flow = definitions.loaded_flow(version)
             if request.node not in flow.start:
@@ -295,6 +335,13 @@ def _instance(
             )
     version = definitions.version_by_id(session, instance.flow_version_id)
     return instance, version
+
+
+def _locked(session: Session, instance: Any) -> Any:
+    """Lock the instance row and re-read it: two stations recording the same step of one unit at
+    once queue, and the second sees the first's state (and is refused as out of sequence)."""
+    session.refresh(instance, with_for_update=True)
+    return instance
 
 
 def _subject_item(session: Session, organisation_id: int, subject: str | None) -> Item | None:
