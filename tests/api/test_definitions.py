@@ -230,3 +230,23 @@ def test_instances_stay_on_the_version_they_started_with(designer: Any) -> None:
     versions = designer.get("/api/flows/unit-line/versions").get_json()
     assert [v["version"] for v in versions] == [1, 2]
     assert versions[0]["content_hash"] != versions[1]["content_hash"]  # the version is part of the content
+
+
+def test_a_published_version_is_signed_by_its_author_and_approved_by_someone_else(
+    designer: Any, make_user: Any, sign_in: Any
+) -> None:
+    version = publish_form(designer, "receiving", form())
+    signing = {"object_type": "form_version", "object_id": str(version["id"]), "password": "Correct-Horse-42"}
+    authored = designer.post("/api/signatures", json={**signing, "meaning": "authored", "username": "dora"})
+    assert authored.status_code == 201, authored.get_json()
+    own_approval = designer.post("/api/signatures", json={**signing, "meaning": "approved"})
+    assert own_approval.status_code == 409, own_approval.get_json()
+
+    approver = sign_in(make_user("designer", username="quinn"))
+    approved = approver.post("/api/signatures", json={**signing, "meaning": "approved", "username": "quinn"})
+    assert approved.status_code == 201, approved.get_json()
+    shown = approver.get(f"/api/signatures?object_type=form_version&object_id={version['id']}").get_json()
+    assert [(s["meaning"], s["signer_name"], s["status"]) for s in shown] == [
+        ("authored", "Dora Tester", "valid"),
+        ("approved", "Quinn Tester", "valid"),
+    ]

@@ -42,6 +42,7 @@ from lotline.platform.audit.models import AuditEntry
 from lotline.platform.audit.signatures import (
     MEANINGS,
     SignatureView,
+    cosign,
     list_signatures,
     local_time,
     register_signable,
@@ -66,6 +67,7 @@ __all__ = [
     "Verification",
     "acting_as",
     "anonymous_actor",
+    "cosign",
     "current_actor",
     "export_csv",
     "list_entries",

@@ -310,17 +310,52 @@ def sign(
         if refused.code == "invalid_credentials":
             raise DomainError("signature_credentials_invalid", status=403) from None
         raise DomainError(refused.code, refused.params, status=403) from None
+    sig, digest = _create(
+        session,
+        spec,
+        object_id,
+        meaning,
+        signer,
+        actor.organisation_id,
+        reason,
+        session_id=actor.session_id,
+        kind=actor.kind,
+        client=client,
+        first=first,
+    )
+    return _view(sig, digest)
+
+
+def _create(
+    session: Session,
+    spec: Signable,
+    object_id: str,
+    meaning: str,
+    signer: Any,
+    organisation_id: int,
+    reason: str | None,
+    *,
+    session_id: int | None,
+    kind: str,
+    client: str,
+    first: bool,
+) -> tuple[ElectronicSignature, str]:
+    """Bind a signature by an already re-authenticated ``signer`` to the object's content."""
+    from lotline.platform.auth import service as auth_service
+
     if spec.check is not None:
         spec.check(session, object_id, signer.id)
     with transaction(session):
-        content = _load(session, spec, object_id, actor.organisation_id)
+        content = _load(session, spec, object_id, organisation_id)
         if content is None:
-            raise NotFoundError("signable_not_found", {"object_type": object_type, "object_id": object_id})
+            raise NotFoundError(
+                "signable_not_found", {"object_type": spec.object_type, "object_id": object_id}
+            )
         digest = content_hash(content)
         if meaning in spec.distinct:
             require_distinct_signers(
                 session,
-                object_type,
+                spec.object_type,
                 object_id,
                 signer.id,
                 meaning=meaning,
@@ -329,8 +364,8 @@ def sign(
             )
         client_ctx: capture.ClientContext = session.info.get(capture.CLIENT_KEY) or capture.ClientContext()
         sig = ElectronicSignature(
-            organisation_id=actor.organisation_id,
-            object_type=object_type,
+            organisation_id=organisation_id,
+            object_type=spec.object_type,
             object_id=object_id,
             content_hash=digest,
             meaning=meaning,
@@ -340,16 +375,17 @@ def sign(
             signed_at=utcnow(),
             utc_offset=client_ctx.utc_offset,
             reason=(reason or "").strip() or None,
-            session_id=actor.session_id,
+            session_id=session_id,
             client=(client_ctx.client or client)[:200],
             station=client_ctx.station,
         )
         sig.signature_hash = _manifest_hash(sig)
         session.add(sig)
-        auth_service.mark_session_signed(session, actor.session_id)
+        if session_id is not None:
+            auth_service.mark_session_signed(session, session_id)
         session.flush()
         entry_actor = capture.current_actor(session) or capture.AuditActor(
-            signer.id, signer.username, signer.full_name, actor.kind, actor.organisation_id
+            signer.id, signer.username, signer.full_name, kind, organisation_id
         )
         chain.append(
             session,
@@ -358,20 +394,55 @@ def sign(
                     session,
                     entry_actor,
                     action="sign",
-                    object_type=object_type,
+                    object_type=spec.object_type,
                     object_id=object_id,
                     reason=sig.reason,
                     details={
                         "meaning": meaning,
+                        "signer": signer.username,
                         "signature_id": sig.id,
                         "content_hash": digest,
                         "signature_hash": sig.signature_hash,
                         "first_in_session": first,
                     },
-                    organisation_id=actor.organisation_id,
+                    organisation_id=organisation_id,
                 )
             ],
         )
+    return sig, digest
+
+
+def cosign(
+    session: Session,
+    signer: Any,
+    *,
+    organisation_id: int,
+    object_type: str,
+    object_id: str,
+    meaning: str,
+    kind: str,
+    client: str = "unknown",
+    reason: str | None = None,
+) -> SignatureView:
+    """A signature given with full credentials (user name and password) by someone who is not the
+    session's user, e.g. the checker of a two-person step at the performer's tablet
+    (§11.200(a)(1)(ii)). The caller has re-authenticated ``signer`` already."""
+    if meaning not in MEANINGS:
+        raise ProblemsError([Problem(("meaning",), "invalid", {"detail": meaning})])
+    spec = _signable(object_type)
+    sig, digest = _create(
+        session,
+        spec,
+        str(object_id),
+        meaning,
+        signer,
+        organisation_id,
+        reason,
+        session_id=None,
+        kind=kind,
+        client=client,
+        first=True,
+    )
     return _view(sig, digest)
 
 

@@ -33,6 +33,7 @@ class CaptureResultSchema(Schema):
     next_steps = fields.List(fields.Dict())
     instance_status = fields.String()
     notices = fields.List(fields.Dict())
+    signatures = fields.List(fields.Dict(), metadata={"description": "who signed, with which meaning"})
     replayed = fields.Boolean()
 
 

@@ -62,16 +62,72 @@ def _raced(error: DBAPIError) -> bool:
     )
 
 
-def capture(session: Session, actor: Actor, request: CaptureRequest) -> dict[str, Any]:
+def capture(
+    session: Session, actor: Actor, request: CaptureRequest, client: str = "unknown"
+) -> dict[str, Any]:
     """Capture one record; the answer of a repeated idempotency key is the first answer."""
+    replayed = _replayed(session, actor, request)
+    if replayed is not None:
+        return replayed
+    signers = _verified_signers(session, actor, request, client)
     try:
         with transaction(session):
-            return _capture(session, actor, request)
+            return _capture(session, actor, request, signers, client)
     except DBAPIError as error:
         if not _raced(error):
             raise
     with transaction(session):
-        return _capture(session, actor, request)
+        return _capture(session, actor, request, signers, client)
+
+
+@dataclass(frozen=True)
+class Signer:
+    """A person who signed this submission with full credentials, re-authenticated."""
+
+    meaning: str
+    user: Any
+    reason: str | None
+
+
+def _verified_signers(session: Session, actor: Actor, request: CaptureRequest, client: str) -> list[Signer]:
+    """Re-authenticate everyone who signs the submission (each with user name and password, as a
+    checker at the performer's tablet is not in a session of their own). Runs before the capture
+    transaction, so failed attempts count toward lockout even though the record is refused."""
+    from lotline.platform.audit import service as audit_service
+    from lotline.platform.auth import service as auth_service
+
+    signers: list[Signer] = []
+    problems: list[Problem] = []
+    for index, raw in enumerate(request.signatures):
+        meaning, username, password = raw.get("meaning"), raw.get("username"), raw.get("password")
+        if meaning not in audit_service.MEANINGS:
+            problems.append(Problem(("signatures", index, "meaning"), "invalid", {"detail": str(meaning)}))
+            continue
+        if not username or not password:
+            problems.append(
+                Problem(("signatures", index, "password" if username else "username"), "required")
+            )
+            continue
+        user = auth_service.find_user(session, actor.organisation_id, str(username))
+        try:
+            signer = auth_service.reauthenticate(
+                session, user.id if user is not None else 0, str(password), client, username=str(username)
+            )
+        except DomainError as refused:
+            code = "signature_credentials_invalid" if refused.code == "invalid_credentials" else refused.code
+            problems.append(Problem(("signatures", index), code, refused.params))
+            continue
+        if not any("records.sign" in perms for perms in auth_service.grants_of(signer).values()):
+            problems.append(
+                Problem(
+                    ("signatures", index, "username"), "missing_permission", {"permission": "records.sign"}
+                )
+            )
+            continue
+        signers.append(Signer(str(meaning), signer, raw.get("reason")))
+    if problems:
+        raise ProblemsError(problems)
+    return signers
 
 
 def capture_batch(session: Session, actor: Actor, requests: Sequence[CaptureRequest]) -> list[dict[str, Any]]:
@@ -87,7 +143,8 @@ def capture_batch(session: Session, actor: Actor, requests: Sequence[CaptureRequ
             for attempt in (1, 2):
                 savepoint = session.begin_nested()
                 try:
-                    answer = _capture(session, actor, request)
+                    signers = _verified_signers(session, actor, request, "batch")
+                    answer = _capture(session, actor, request, signers, "batch")
                     savepoint.commit()
                     results.append({"index": index, "status": "accepted", **answer})
                 except (ProblemsError, DomainError) as error:
@@ -119,11 +176,12 @@ def _refusal(index: int, request: CaptureRequest, error: Exception, loc: str) ->
 # --- the pipeline -----------------------------------------------------------------------------
 
 
-def _capture(session: Session, actor: Actor, request: CaptureRequest) -> dict[str, Any]:
+def _capture(
+    session: Session, actor: Actor, request: CaptureRequest, signers: Sequence[Signer], client: str
+) -> dict[str, Any]:
     replayed = _replayed(session, actor, request)
     if replayed is not None:
         return replayed
-
     station = effects.resolve_station(session, actor, request.station)
     event_time = request.event_time or utcnow()
     original = _correction_target(session, actor, request)
@@ -163,7 +221,9 @@ def _capture(session: Session, actor: Actor, request: CaptureRequest) -> dict[st
         session, actor, station, event_time, subject_item, resolved, _product(node, subject_item)
     )
     submission = workflow_engine.Submission(
-        data=data, result=_result(data), signatures=tuple(request.signatures)
+        data=data,
+        result=_result(data),
+        signatures=tuple({"meaning": s.meaning, "signer": s.user.username} for s in signers),
     )
     decision = _decide(session, flow, instance, node.id, submission, context, original)
     if not decision.accepted:
@@ -232,6 +292,8 @@ def _capture(session: Session, actor: Actor, request: CaptureRequest) -> dict[st
         "instance_status": decision.state.status,
         "notices": [p.to_dict() for p in checked.notices],
     }
+    _sign(session, actor, record, signers, client)
+    response["signatures"] = [{"meaning": s.meaning, "signer": s.user.full_name} for s in signers]
     session.add(CaptureAnswer(record_id=record.id, response=response))
     session.flush()
     return response
@@ -248,6 +310,64 @@ def _replayed(session: Session, actor: Actor, request: CaptureRequest) -> dict[s
         return None
     answer = session.get(CaptureAnswer, existing.id)
     return {**(answer.response if answer else {}), "replayed": True}
+
+
+def _sign(session: Session, actor: Actor, record: Record, signers: Sequence[Signer], client: str) -> None:
+    """Bind each signature to the record's content (printed name, time and meaning are kept)."""
+    from lotline.platform.audit import service as audit_service
+
+    for signer in signers:
+        audit_service.cosign(
+            session,
+            signer.user,
+            organisation_id=actor.organisation_id,
+            object_type="record",
+            object_id=str(record.id),
+            meaning=signer.meaning,
+            kind=actor.kind,
+            client=client,
+            reason=signer.reason,
+        )
+
+
+def record_content(session: Session, object_id: str) -> dict[str, Any] | None:
+    """What a signature on a record covers: everything the record states, as captured."""
+    record = session.get(Record, int(object_id)) if object_id.isdigit() else None
+    if record is None:
+        return None
+    return {
+        "organisation_id": record.organisation_id,
+        "id": record.id,
+        "flow_version_id": record.flow_version_id,
+        "node": record.node,
+        "form_version_id": record.form_version_id,
+        "flow_instance_id": record.flow_instance_id,
+        "station_id": record.station_id,
+        "operator_id": record.operator_id,
+        "operator_name": record.operator_name,
+        "event_time": record.event_time,
+        "event_time_zone_offset": record.event_time_zone_offset,
+        "payload": record.payload,
+        "data": record.data,
+        "corrects_record_id": record.corrects_record_id,
+        "correction_reason": record.correction_reason,
+    }
+
+
+def _register_signables() -> None:
+    from lotline.platform.audit import service as audit_service
+
+    # a checker's "verified" must come from someone other than the performer ("responsible")
+    audit_service.register_signable(
+        "record",
+        record_content,
+        "records.sign",
+        read_permission="trace.read",
+        distinct={"verified": {"responsible", "authored"}},
+    )
+
+
+_register_signables()
 
 
 def _under(prefix: str, problem: Problem) -> Problem:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -26,7 +27,9 @@ class Records(MethodView):
     @blp.response(201, schemas.CaptureResultSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Submit one form at a node: creates the record, events, edges and item changes."""
-        return service.capture(get_session(), current_actor(), _request(body))
+        return service.capture(
+            get_session(), current_actor(), _request(body), request.remote_addr or "unknown"
+        )
 
 
 @blp.route("/batch")

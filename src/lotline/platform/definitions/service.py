@@ -78,6 +78,44 @@ def _params(kind: str, key: str, **extra: Any) -> dict[str, Any]:
     return {"kind": kind, "kind_zh": _KIND_ZH[kind], "key": key, **extra}
 
 
+# --- electronic signatures on published versions (e.g. QA approval of a batch record form) ---
+
+
+def _version_content(kind: str) -> Any:
+    def load(session: Session, object_id: str) -> dict[str, Any] | None:
+        version = session.get(DefinitionVersion, int(object_id)) if object_id.isdigit() else None
+        if version is None or version.kind != kind:
+            return None
+        definition = session.get(Definition, version.definition_id)
+        assert definition is not None
+        return {
+            "organisation_id": definition.organisation_id,
+            "kind": kind,
+            "key": version.key,
+            "version": version.version,
+            "content_hash": version.content_hash,
+            "document": version.document,
+        }
+
+    return load
+
+
+def _register_signables() -> None:
+    from lotline.platform.audit import service as audit_service
+
+    for kind, plural in (("form", "forms"), ("flow", "flows")):
+        audit_service.register_signable(
+            f"{kind}_version",
+            _version_content(kind),
+            f"{plural}.publish",
+            read_permission=f"{plural}.read",
+            distinct={"approved": {"authored"}},
+        )
+
+
+_register_signables()
+
+
 # --- the engines behind each kind -------------------------------------------------------------
 
 
