@@ -112,8 +112,11 @@ def number_text(raw: Any) -> str:
         if body.replace(".", "", 1).isdigit():  # the common case: "12.5", "-3", ".5"
             return plain
         whole, comma, fraction = body.partition(",")
-        if comma and fraction.isdigit() and (whole.isdigit() or not whole) and (
-            len(fraction) != 3 or not whole.strip("0")
+        if (
+            comma
+            and fraction.isdigit()
+            and (whole.isdigit() or not whole)
+            and (len(fraction) != 3 or not whole.strip("0"))
         ):  # a decimal comma: "12,5", "0,125" (but not the ambiguous "1,250")
             return plain.replace(",", ".")
     text = normalise_text(raw).replace("\u2212", "-")
@@ -159,8 +162,10 @@ def _canonical(text: str, raw: str) -> str:
         integer = grouped.replace("X", "")
     elif decimal_mark == "," and len(fraction) == 3 and integer.lstrip("0") != "" and "." not in text:
         raise Invalid(
-            "number_ambiguous", value=raw,
-            as_thousands=f"{integer}{fraction}", as_decimal=f"{integer}.{fraction}",
+            "number_ambiguous",
+            value=raw,
+            as_thousands=f"{integer}{fraction}",
+            as_decimal=f"{integer}.{fraction}",
         )
     if not integer and not fraction:
         raise Invalid("not_a_number", value=raw)
@@ -214,8 +219,9 @@ def parse_datetime(raw: Any) -> dt.datetime:
         zone = _zone(-minutes if sign == "-" else minutes)
     micro = int((fraction or "0").ljust(6, "0")[:6])
     try:
-        return dt.datetime(int(year), int(month), int(day), int(hour), int(minute),
-                           int(second or 0), micro, tzinfo=zone)
+        return dt.datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro, tzinfo=zone
+        )
     except ValueError:
         raise Invalid("not_a_datetime", value=raw) from None
 

@@ -77,8 +77,7 @@ def check_definition(doc: Any) -> list[Problem]:
     version = doc.get("format_version")
     if version != FORMAT_VERSION:
         outdated = isinstance(version, int) and not isinstance(version, bool) and version < 1
-        code = "format_version_outdated" if outdated or version is None else \
-            "format_version_unsupported"
+        code = "format_version_outdated" if outdated or version is None else "format_version_unsupported"
         return [Problem(("format_version",), code, {"version": version, "current": FORMAT_VERSION})]
     problems = _meta_problems(doc)
     checker = _SemanticChecker(doc, {p.path for p in problems})
@@ -86,6 +85,7 @@ def check_definition(doc: Any) -> list[Problem]:
 
 
 # -- meta-schema ----------------------------------------------------------------------------
+
 
 def _meta_problems(doc: Mapping[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
@@ -96,8 +96,7 @@ def _meta_problems(doc: Mapping[str, Any]) -> list[Problem]:
             if marker not in seen:
                 seen.add(marker)
                 problems.append(problem)
-    problems.sort(key=lambda p: [(1, 0, part) if isinstance(part, str) else (0, part, "")
-                                 for part in p.path])
+    problems.sort(key=lambda p: [(1, 0, part) if isinstance(part, str) else (0, part, "") for part in p.path])
     return problems
 
 
@@ -120,8 +119,11 @@ def _from_schema_error(error: ValidationError) -> Iterator[Problem]:
         yield Problem(path, "def_wrong_type", {"expected": " | ".join(names)})
     elif keyword in ("enum", "const"):
         allowed_values = expected if keyword == "enum" else [expected]
-        yield Problem(path, "def_not_allowed_value",
-                      {"value": instance, "allowed_text": ", ".join(map(str, allowed_values))})
+        yield Problem(
+            path,
+            "def_not_allowed_value",
+            {"value": instance, "allowed_text": ", ".join(map(str, allowed_values))},
+        )
     elif keyword == "pattern":
         yield Problem(path, "def_pattern", {"value": instance, "pattern": expected})
     elif keyword in ("minItems", "maxItems", "minLength", "maxLength", "minimum", "maximum"):
@@ -143,6 +145,7 @@ def _declared_properties(schema: Any) -> set[str]:
 
 
 # -- semantic checks ------------------------------------------------------------------------
+
 
 class _SemanticChecker:
     def __init__(self, doc: Mapping[str, Any], broken: set[Path]) -> None:
@@ -225,28 +228,29 @@ class _SemanticChecker:
         spec = field.spec
         widget = spec.get("widget")
         if widget is not None and widget not in field.widgets:
-            self.add((*path, "widget"), "widget_not_allowed", widget=widget,
-                     type=field.type_name, allowed_text=", ".join(field.widgets) or "-")
+            self.add(
+                (*path, "widget"),
+                "widget_not_allowed",
+                widget=widget,
+                type=field.type_name,
+                allowed_text=", ".join(field.widgets) or "-",
+            )
         section = spec.get("section")
         if section is not None:
             if item_scope:
-                self.add((*path, "section"), "option_not_applicable", option="section",
-                         type=field.type_name)
+                self.add((*path, "section"), "option_not_applicable", option="section", type=field.type_name)
             elif section not in self.sections:
                 self.add((*path, "section"), "unknown_section", section=section)
         if field.always_coerce:
             for option in _NOT_FOR_COMPUTED:
                 if option in spec:
-                    self.add((*path, option), "option_not_applicable", option=option,
-                             type=field.type_name)
+                    self.add((*path, option), "option_not_applicable", option=option, type=field.type_name)
         if "default" in spec:
             reason = _default_problem(field, spec["default"])
             if reason:
                 self.add((*path, "default"), "default_invalid", reason=reason)
 
-    def _check_field_rules(
-        self, field: FieldType, path: Path, keys: set[str], *, item_scope: bool
-    ) -> None:
+    def _check_field_rules(self, field: FieldType, path: Path, keys: set[str], *, item_scope: bool) -> None:
         for option, rule in field.rules():
             self._check_rule(rule, (*path, option), keys, item_scope=item_scope)
 
@@ -271,24 +275,25 @@ class _SemanticChecker:
         kinds = allowed.get(field.type_name, frozenset())
         kind = field.spec.get("kind")
         if field.type_name not in allowed or (kinds is not None and kind not in kinds):
-            choices = [f"{name}({'/'.join(sorted(k))})" if k else name
-                       for name, k in allowed.items()]
-            self.add((*path, "trace", "role"), "binding_type_mismatch", role=role,
-                     type=field.type_name if kind is None else f"{field.type_name}({kind})",
-                     allowed_text=", ".join(choices))
+            choices = [f"{name}({'/'.join(sorted(k))})" if k else name for name, k in allowed.items()]
+            self.add(
+                (*path, "trace", "role"),
+                "binding_type_mismatch",
+                role=role,
+                type=field.type_name if kind is None else f"{field.type_name}({kind})",
+                allowed_text=", ".join(choices),
+            )
         quantity = binding.get("quantity")
         if quantity is None:
             return
         if role not in QUANTITY_ROLES:
             self.add((*path, "trace", "quantity"), "binding_quantity_not_applicable", role=role)
             return
-        target = next((s for s in siblings if isinstance(s, dict) and s.get("key") == quantity),
-                      None)
+        target = next((s for s in siblings if isinstance(s, dict) and s.get("key") == quantity), None)
         if target is None:
             self.add((*path, "trace", "quantity"), "unknown_field_ref", name=quantity)
         elif target.get("type") not in ("number", "integer") and not (
-            target.get("type") == "computed"
-            and target.get("value_type", "number") in ("number", "integer")
+            target.get("type") == "computed" and target.get("value_type", "number") in ("number", "integer")
         ):
             self.add((*path, "trace", "quantity"), "binding_bad_quantity", name=quantity)
 
@@ -306,8 +311,7 @@ class _SemanticChecker:
                 seen.add(key)
             for option in ("when", "assert"):
                 if option in rule:
-                    self._check_rule(rule[option], (*path, option), self.root_keys,
-                                     item_scope=False)
+                    self._check_rule(rule[option], (*path, option), self.root_keys, item_scope=False)
             target = rule.get("field")
             if isinstance(target, str) and target not in self.root_keys:
                 self.add((*path, "field"), "unknown_field_ref", name=target)
@@ -316,8 +320,7 @@ class _SemanticChecker:
 def _keys(specs: Any) -> set[str]:
     if not isinstance(specs, list):
         return set()
-    return {spec["key"] for spec in specs if isinstance(spec, dict)
-            and isinstance(spec.get("key"), str)}
+    return {spec["key"] for spec in specs if isinstance(spec, dict) and isinstance(spec.get("key"), str)}
 
 
 def _default_problem(field: FieldType, default: Any) -> str | None:

@@ -15,9 +15,7 @@ from json_logic import jsonLogic
 from json_logic.builtins import BUILTINS
 
 # Operators handled inside json_logic.apply itself rather than through BUILTINS.
-_CONTROL_OPERATORS = frozenset(
-    {"if", "?:", "and", "or", "filter", "reduce", "map", "all", "some", "none"}
-)
+_CONTROL_OPERATORS = frozenset({"if", "?:", "and", "or", "filter", "reduce", "map", "all", "some", "none"})
 # Operators whose second argument is evaluated against each list element, not the record.
 _SCOPED_OPERATORS = frozenset({"filter", "reduce", "map", "all", "some", "none"})
 
@@ -106,3 +104,17 @@ def _collect_vars(rule: Any, found: set[str]) -> None:
         _collect_vars(args[0], found)
         return
     _collect_vars(args, found)
+
+
+def lookup(data: Any, dotted: str) -> Any:
+    """The value at a dotted path (``"lots.0.qty"``), as JSON Logic's ``var`` reads it; None when
+    any step is missing."""
+    value: Any = data
+    for part in dotted.split("."):
+        if isinstance(value, Mapping):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value

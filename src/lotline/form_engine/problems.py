@@ -88,6 +88,7 @@ class ProblemsError(Exception):
     def __init__(self, problems: Iterable[Problem], code: str = "validation_failed") -> None:
         self.problems = list(problems)
         self.code = code
-        super().__init__(f"{len(self.problems)} problem(s): " + "; ".join(
-            f"{format_path(p.path) or '<root>'}: {p.code}" for p in self.problems[:5]
-        ))
+        super().__init__(
+            f"{len(self.problems)} problem(s): "
+            + "; ".join(f"{format_path(p.path) or '<root>'}: {p.code}" for p in self.problems[:5])
+        )

@@ -60,8 +60,11 @@ def render_form(form: FormValidator, locale: str) -> dict[str, Any]:
         if members[None]:
             options["sections"].append({"key": None, "title": None, "fields": members[None]})
         for section in sections:
-            entry = {"key": section["key"], "title": localize(section["title"], locale),
-                     "fields": members[section["key"]]}
+            entry = {
+                "key": section["key"],
+                "title": localize(section["title"], locale),
+                "fields": members[section["key"]],
+            }
             help_text = localize(section.get("help"), locale)
             if help_text:
                 entry["help"] = help_text

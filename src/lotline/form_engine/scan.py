@@ -73,12 +73,26 @@ _HRI_PREFIX = re.compile(r"\(\d{2,4}\)")
 _HRI_CHUNK = re.compile(r"\((\d+)\)([^(]+)")
 # GS1 Digital Link primary keys: a URI path carrying one of these is meant to be GS1.
 _DL_PRIMARY_KEYS = frozenset(
-    {"00", "01", "253", "255", "401", "402", "414", "417", "8003", "8004", "8006", "8010",
-     "8013", "8017", "8018"}
+    {
+        "00",
+        "01",
+        "253",
+        "255",
+        "401",
+        "402",
+        "414",
+        "417",
+        "8003",
+        "8004",
+        "8006",
+        "8010",
+        "8013",
+        "8017",
+        "8018",
+    }
 )
 # Variable measures: AI prefix -> unit of the decimal value biip computes.
-_MEASURE_UNITS = {"310": "kg", "311": "m", "312": "m", "313": "m", "314": "m2", "315": "l",
-                  "316": "m3"}
+_MEASURE_UNITS = {"310": "kg", "311": "m", "312": "m", "313": "m", "314": "m2", "315": "l", "316": "m3"}
 
 
 @dataclass(frozen=True)
@@ -117,9 +131,7 @@ def scan_value(
 
 
 @lru_cache(maxsize=4096)
-def _parse_cached(
-    text: str, allow_internal: bool
-) -> tuple[dict[str, Any] | None, tuple[Problem, ...]]:
+def _parse_cached(text: str, allow_internal: bool) -> tuple[dict[str, Any] | None, tuple[Problem, ...]]:
     return _parse(text, allow_internal)
 
 
@@ -140,7 +152,7 @@ def _parse(raw: str, allow_internal: bool) -> tuple[dict[str, Any] | None, tuple
     if text.startswith("]") and len(text) > 3:
         try:
             symbology = SymbologyIdentifier.extract(text)
-            body = text[len(symbology):].lstrip("\x1d")
+            body = text[len(symbology) :].lstrip("\x1d")
         except ParseError:
             symbology = None
     gs1 = symbology.gs1_symbology if symbology is not None else None
@@ -175,14 +187,29 @@ def _internal(raw: str, body: str, sym: str | None) -> dict[str, Any]:
 
 def _empty_value(raw: str, fmt: str, sym: str | None) -> dict[str, Any]:
     return {
-        "raw": raw, "format": fmt, "code": None, "symbology": sym, "gtin": None, "lot": None,
-        "serial": None, "expiry": None, "best_before": None, "production_date": None,
-        "sscc": None, "gln": None, "giai": None, "grai": None, "quantity": None, "unit": None,
-        "hri": None, "ais": {},
+        "raw": raw,
+        "format": fmt,
+        "code": None,
+        "symbology": sym,
+        "gtin": None,
+        "lot": None,
+        "serial": None,
+        "expiry": None,
+        "best_before": None,
+        "production_date": None,
+        "sscc": None,
+        "gln": None,
+        "giai": None,
+        "grai": None,
+        "quantity": None,
+        "unit": None,
+        "hri": None,
+        "ais": {},
     }
 
 
 # -- bare GTIN / SSCC -----------------------------------------------------------------------
+
 
 def _parse_bare_key(
     raw: str, body: str, sym: str | None, *, strict: bool
@@ -212,6 +239,7 @@ def _parse_bare_key(
 
 # -- element strings and HRI ----------------------------------------------------------------
 
+
 def _parse_element_strings(
     raw: str, body: str, sym: str | None
 ) -> tuple[dict[str, Any] | None, tuple[Problem, ...]]:
@@ -225,9 +253,7 @@ def _parse_element_strings(
     return _from_elements(raw, "gs1", sym, list(message.element_strings)), ()
 
 
-def _parse_hri(
-    raw: str, body: str, sym: str | None
-) -> tuple[dict[str, Any] | None, tuple[Problem, ...]]:
+def _parse_hri(raw: str, body: str, sym: str | None) -> tuple[dict[str, Any] | None, tuple[Problem, ...]]:
     try:
         message = GS1Message.parse_hri(body, config=_CONFIG)
     except ParseError:
@@ -268,10 +294,10 @@ def _diagnose_element_strings(body: str) -> list[Problem]:
         try:
             element = GS1ElementString.extract(rest, config=_CONFIG)
         except ParseError:
-            problems.append(_element_problem(ai, rest[len(ai.ai):]))
+            problems.append(_element_problem(ai, rest[len(ai.ai) :]))
             return problems  # where a broken element ends is unknowable; stop here
         problems.extend(_element_key_problems(element))
-        rest = rest[len(element):]
+        rest = rest[len(element) :]
         while rest[:1] and rest[:1] in _SEPARATOR_CHARS:
             rest = rest[1:]
     return problems
@@ -314,6 +340,7 @@ def _check_digit_problem(ai: str, value: str) -> Problem:
 
 # -- Digital Link ---------------------------------------------------------------------------
 
+
 def _parse_digital_link(
     raw: str, body: str, sym: str | None, allow_internal: bool
 ) -> tuple[dict[str, Any] | None, tuple[Problem, ...]]:
@@ -346,9 +373,8 @@ def _uri_pairs(uri: str) -> list[tuple[str, str]]:
 
 # -- building the value ---------------------------------------------------------------------
 
-def _from_elements(
-    raw: str, fmt: str, sym: str | None, elements: list[GS1ElementString]
-) -> dict[str, Any]:
+
+def _from_elements(raw: str, fmt: str, sym: str | None, elements: list[GS1ElementString]) -> dict[str, Any]:
     value = _empty_value(raw, fmt, sym)
     ais = {element.ai.ai: element.value for element in elements}
     value["ais"] = ais

@@ -46,9 +46,7 @@ def field_dependencies(field: FieldType, keys: set[str], *, item_scope: bool) ->
     return deps
 
 
-def dependency_order(
-    fields: Sequence[FieldType], *, item_scope: bool
-) -> tuple[list[FieldType], list[str]]:
+def dependency_order(fields: Sequence[FieldType], *, item_scope: bool) -> tuple[list[FieldType], list[str]]:
     """Fields ordered so each follows the fields it reads (definition order otherwise), and the
     keys left in a dependency cycle (empty if there is none)."""
     keys = {field.key for field in fields}
@@ -79,11 +77,15 @@ class Scope:
         self.reordered = [field.key for field in self.order] != [f.key for f in self.fields]
         self.keys = frozenset(self.by_key)
         self.keys_in_order = [field.key for field in self.fields]
-        self.has_rules = any(field.visible_when is not None or field.required_when is not None
-                             or field.always_coerce for field in self.fields)
+        self.has_rules = any(
+            field.visible_when is not None or field.required_when is not None or field.always_coerce
+            for field in self.fields
+        )
         # What the validation loop reads of each field, in evaluation order.
-        self.plan = [(field, field.key, (field.key,), field.visible_when, field.required_when,
-                      field.always_coerce) for field in self.order]
+        self.plan = [
+            (field, field.key, (field.key,), field.visible_when, field.required_when, field.always_coerce)
+            for field in self.order
+        ]
 
     def validate(
         self, payload: Any, path: Path, run: Run, outer: dict[str, Any] | None
@@ -94,8 +96,11 @@ class Scope:
             return None
         problems = run.problems
         if not payload.keys() <= self.keys:
-            problems.extend(Problem((*path, key), "unknown_field", {"key": key})
-                            for key in payload if key not in self.keys)
+            problems.extend(
+                Problem((*path, key), "unknown_field", {"key": key})
+                for key in payload
+                if key not in self.keys
+            )
         data: dict[str, Any] = {}
         if outer is None or not self.has_rules:
             ctx = data
@@ -105,16 +110,15 @@ class Scope:
         for field, key, own_path, visible_when, required_when, always in self.plan:
             raw = payload.get(key)
             field_path = own_path if not path else (*path, key)
-            missing = raw is None or (raw.__class__ is str and not raw.strip()) or (
-                raw == [] and field.list_valued)
+            missing = (
+                raw is None or (raw.__class__ is str and not raw.strip()) or (raw == [] and field.list_valued)
+            )
             if visible_when is not None and not _holds(visible_when, ctx, True):
                 if not missing:
                     run.notices.append(Problem(field_path, "hidden_value_ignored", {}))
                 continue
             if missing and not always:
-                if field.required or (
-                    required_when is not None and _holds(required_when, ctx, False)
-                ):
+                if field.required or (required_when is not None and _holds(required_when, ctx, False)):
                     problems.append(Problem(field_path, "required", {}))
                 continue
             try:
@@ -136,8 +140,12 @@ class Scope:
                 continue
             binding = field.trace
             assert binding is not None
-            entry: dict[str, Any] = {"role": binding["role"], "path": [*path, field.key],
-                                     "field": field.key, "value": data[field.key]}
+            entry: dict[str, Any] = {
+                "role": binding["role"],
+                "path": [*path, field.key],
+                "field": field.key,
+                "value": data[field.key],
+            }
             quantity_key = binding.get("quantity")
             if quantity_key and quantity_key in data:
                 entry["quantity"] = data[quantity_key]
@@ -156,8 +164,7 @@ class Scope:
             properties[field.key], field_ui = field.render(locale)
             if field_ui:
                 ui[field.key] = field_ui
-        schema: dict[str, Any] = {"type": "object", "properties": properties,
-                                  "additionalProperties": False}
+        schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
         required = self.static_required()
         if required:
             schema["required"] = required
@@ -177,5 +184,8 @@ class Scope:
 
     def static_required(self) -> list[str]:
         """Fields required whatever the other values are (conditional ones are left out)."""
-        return [field.key for field in self.fields
-                if field.required and field.visible_when is None and not field.always_coerce]
+        return [
+            field.key
+            for field in self.fields
+            if field.required and field.visible_when is None and not field.always_coerce
+        ]

@@ -21,8 +21,14 @@ from .problems import Problem, ProblemsError
 
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 
-_V0_TYPES = {"float": "number", "int": "integer", "checkbox": "boolean", "barcode": "scan",
-             "choice": "select", "datetime-local": "datetime"}
+_V0_TYPES = {
+    "float": "number",
+    "int": "integer",
+    "checkbox": "boolean",
+    "barcode": "scan",
+    "choice": "select",
+    "datetime-local": "datetime",
+}
 _V0_TEXTS = ("label", "title", "help", "placeholder", "description")
 
 
@@ -50,7 +56,8 @@ def _field_v0(field: Any) -> Any:
     if isinstance(field.get("options"), list):
         field["options"] = [
             {"value": option, "label": {"en": option, "zh-CN": option}}
-            if isinstance(option, str) else _bilingual(option)
+            if isinstance(option, str)
+            else _bilingual(option)
             for option in field["options"]
         ]
     if isinstance(field.get("fields"), list):
@@ -96,6 +103,7 @@ def upgrade_definition(
 
 
 def _unsupported(version: Any, target: int) -> ProblemsError:
-    problem = Problem(("format_version",), "format_version_unsupported",
-                      {"version": version, "current": target})
+    problem = Problem(
+        ("format_version",), "format_version_unsupported", {"version": version, "current": target}
+    )
     return ProblemsError([problem], code="definition_invalid")

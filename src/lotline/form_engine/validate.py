@@ -89,9 +89,14 @@ class FormValidator:
         self.version: int | None = definition.get("version")
         self.root = Scope(definition["fields"], item_scope=False)
         self.rules = [
-            _Rule(rule["key"], rule.get("when"), rule["assert"], rule.get("field"),
-                  rule["message"],
-                  frozenset(logic.referenced_vars([rule.get("when"), rule["assert"]])))
+            _Rule(
+                rule["key"],
+                rule.get("when"),
+                rule["assert"],
+                rule.get("field"),
+                rule["message"],
+                frozenset(logic.referenced_vars([rule.get("when"), rule["assert"]])),
+            )
             for rule in definition.get("rules", [])
         ]
         self._rendered: dict[str, dict[str, Any]] = {}
@@ -114,7 +119,7 @@ class FormValidator:
 
     def _apply_rules(self, data: dict[str, Any], run: Run) -> None:
         for rule in self.rules:
-            if any(_lookup(data, name) is None for name in rule.reads):
+            if any(logic.lookup(data, name) is None for name in rule.reads):
                 continue
             try:
                 applies = rule.when is None or logic.truthy(rule.when, data)
@@ -123,8 +128,9 @@ class FormValidator:
                 holds = False
             if not holds:
                 path = (rule.field,) if rule.field else ()
-                run.problems.append(Problem(path, "rule_failed",
-                                            {"rule": rule.key, "text": dict(rule.message)}))
+                run.problems.append(
+                    Problem(path, "rule_failed", {"rule": rule.key, "text": dict(rule.message)})
+                )
 
     def render(self, locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
         """``{"schema", "uiSchema"}`` for react-jsonschema-form, texts in ``locale``."""
@@ -151,26 +157,13 @@ class FormValidator:
                 scopes += [(f"{top.key}[].", sub) for sub in items.fields]
             for prefix, fld in scopes:
                 if fld.trace:
-                    entry = {"role": fld.trace["role"], "field": prefix + fld.key,
-                             "type": fld.type_name}
+                    entry = {"role": fld.trace["role"], "field": prefix + fld.key, "type": fld.type_name}
                     if "kind" in fld.spec:
                         entry["kind"] = fld.spec["kind"]
                     if fld.trace.get("quantity"):
                         entry["quantity"] = prefix + fld.trace["quantity"]
                     found.append(entry)
         return found
-
-
-def _lookup(data: Mapping[str, Any], dotted: str) -> Any:
-    value: Any = data
-    for part in dotted.split("."):
-        if isinstance(value, Mapping):
-            value = value.get(part)
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return None
-    return value
 
 
 def fingerprint(definition: Mapping[str, Any]) -> str:
@@ -222,8 +215,7 @@ def compile_form(definition: Mapping[str, Any]) -> FormValidator:
     """Upgrade, check and compile ``definition`` (cached by content); ``ProblemsError``
     (code ``definition_invalid``) lists every problem of an invalid definition."""
     if not isinstance(definition, Mapping):
-        raise ProblemsError([Problem((), "definition_not_an_object", {})],
-                            code="definition_invalid")
+        raise ProblemsError([Problem((), "definition_not_an_object", {})], code="definition_invalid")
     digest = _digest(definition)
     if digest is not None:
         cached = _cache.get(_cache.by_digest, digest)

@@ -20,6 +20,7 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from lotline.form_engine.logic import lookup as _lookup
 from lotline.form_engine.logic import truthy
 from lotline.form_engine.problems import Problem
 from lotline.workflow_engine.inputs import Context
@@ -45,8 +46,9 @@ def emit(
                     continue
             except Exception as error:  # the library raises plain exceptions on bad operands
                 where = f"{transition or node} action {j}"
-                problems.append(Problem(("node",), "step.condition_error",
-                                        {"where": where, "error": str(error)}))
+                problems.append(
+                    Problem(("node",), "step.condition_error", {"where": where, "error": str(error)})
+                )
                 continue
         params = {k: copy.deepcopy(v) for k, v in action.items() if k not in ("type", "when")}
         out: dict[str, Any] = {
@@ -68,13 +70,5 @@ def emit(
 
 
 def lookup(data: Any, dotted: str) -> Any:
-    """``lookup({"a": [{"b": 1}]}, "a.0.b") == 1``; None when any step is missing."""
-    current = data
-    for part in dotted.split("."):
-        if isinstance(current, Mapping):
-            current = current.get(part)
-        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
-            current = current[int(part)]
-        else:
-            return None
-    return copy.deepcopy(current)
+    """``lookup({"a": [{"b": 1}]}, "a.0.b") == 1``; None when any step is missing (a copy)."""
+    return copy.deepcopy(_lookup(data, dotted))

@@ -55,9 +55,7 @@ def register_check(fn: Check, *, name: str | None = None) -> Check: ...
 def register_check(fn: None = None, *, name: str | None = None) -> Callable[[Check], Check]: ...
 
 
-def register_check(
-    fn: Check | None = None, *, name: str | None = None
-) -> Check | Callable[[Check], Check]:
+def register_check(fn: Check | None = None, *, name: str | None = None) -> Check | Callable[[Check], Check]:
     """Add an extra static check (usable as ``@register_check`` or ``register_check(fn)``).
 
     The check receives the parsed ``Flow`` and the forms mapping and returns problems whose codes
@@ -103,9 +101,7 @@ def check_flow(
         try:
             problems.extend(check(flow, form_map))
         except Exception as error:  # a broken plug-in must not hide the other problems
-            problems.append(
-                Problem((), "flow.check_failed", {"check": check_name, "error": repr(error)})
-            )
+            problems.append(Problem((), "flow.check_failed", {"check": check_name, "error": repr(error)}))
     return problems
 
 
@@ -145,8 +141,7 @@ def _local_problems(flow: Flow) -> Iterator[Problem]:
         parallel = [t for t in outgoing if t.parallel]
         for t in parallel:
             if t.conditional or t.default:
-                yield Problem((*t.path, "parallel"), "flow.parallel_with_condition",
-                              {"transition": t.id})
+                yield Problem((*t.path, "parallel"), "flow.parallel_with_condition", {"transition": t.id})
         if parallel and len(parallel) != len(outgoing):
             yield Problem(node.path, "flow.mixed_split", {"node": node.id})
         if len(parallel) == 1:
@@ -158,16 +153,16 @@ def _local_problems(flow: Flow) -> Iterator[Problem]:
             yield Problem(node.path, "flow.no_way_out", {"node": node.id})
         rules = node.rules
         if rules.skippable and not node.anytime and flow.skip_route(node.id) is None:
-            yield Problem((*node.path, "rules", "skippable"), "flow.skippable_without_route",
-                          {"node": node.id})
+            yield Problem(
+                (*node.path, "rules", "skippable"), "flow.skippable_without_route", {"node": node.id}
+            )
         if rules.on_exhausted is not None:
             path: Path = (*node.path, "rules", "on_exhausted")
             if rules.max_repeats is None:
                 yield Problem(path, "flow.on_exhausted_without_limit", {"node": node.id})
             target = flow.nodes[rules.on_exhausted]
             if target.id == node.id or target.anytime or node.anytime:
-                yield Problem(path, "flow.on_exhausted_invalid",
-                              {"node": node.id, "target": target.id})
+                yield Problem(path, "flow.on_exhausted_invalid", {"node": node.id, "target": target.id})
 
 
 def _loop_problems(flow: Flow, members: set[str], stuck: set[str]) -> Iterator[Problem]:
@@ -214,9 +209,7 @@ def _form_problems(flow: Flow, forms: Mapping[tuple[str, int], FormInfo]) -> Ite
             yield Problem((*node.path, "form"), "flow.form_unpublished", params)
 
 
-def _condition_problems(
-    flow: Flow, forms: Mapping[tuple[str, int], FormInfo]
-) -> Iterator[Problem]:
+def _condition_problems(flow: Flow, forms: Mapping[tuple[str, int], FormInfo]) -> Iterator[Problem]:
     node_ids = frozenset(flow.nodes)
 
     def fields_of(node: Node) -> frozenset[str] | None:
@@ -252,8 +245,9 @@ def _rule_problems(
 ) -> Iterator[Problem]:
     shape = check_rule(rule)
     for rp in shape:
-        yield Problem((*path, *rp.path), "flow.condition_invalid",
-                      {"reason": rp.code, "operator": rp.operator})
+        yield Problem(
+            (*path, *rp.path), "flow.condition_invalid", {"reason": rp.code, "operator": rp.operator}
+        )
     if shape:
         return
     for var in sorted(referenced_vars(rule)):

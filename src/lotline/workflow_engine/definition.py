@@ -69,14 +69,29 @@ from lotline.workflow_engine.graph import join_matches, sequence_graph
 from lotline.workflow_engine.upgrades import FLOW_FORMAT_VERSION, upgrade_flow
 
 NODE_TYPES = (
-    "receive", "transform", "assemble", "inspect", "process", "pack",
-    "ship", "hold", "release", "rework", "scrap",
+    "receive",
+    "transform",
+    "assemble",
+    "inspect",
+    "process",
+    "pack",
+    "ship",
+    "hold",
+    "release",
+    "rework",
+    "scrap",
 )
 SUBJECT_KINDS = ("work_order", "lot", "unit")
 EVENT_TYPES = ("ObjectEvent", "AggregationEvent", "TransformationEvent", "AssociationEvent")
 ACTION_TYPES = (
-    "create_item", "consume", "aggregate", "set_status",
-    "hold", "release", "open_nonconformance", "notify",
+    "create_item",
+    "consume",
+    "aggregate",
+    "set_status",
+    "hold",
+    "release",
+    "open_nonconformance",
+    "notify",
 )
 ITEM_STATUSES = ("released", "hold", "quarantine", "consumed", "shipped", "scrapped")
 HOLD_STATUSES = frozenset({"hold", "quarantine"})
@@ -85,10 +100,23 @@ UNAVAILABLE_STATUSES = frozenset({"consumed", "shipped", "scrapped"})
 HOLD_NODE_TYPES = frozenset({"hold", "release"})
 
 # Names a condition may read besides ``data.<form field>``.
-ITEM_FACTS = frozenset({
-    "id", "code", "kind", "material", "status", "quantity", "unit", "expiry",
-    "lot", "serial", "gtin", "supplier_lot", "attributes",
-})
+ITEM_FACTS = frozenset(
+    {
+        "id",
+        "code",
+        "kind",
+        "material",
+        "status",
+        "quantity",
+        "unit",
+        "expiry",
+        "lot",
+        "serial",
+        "gtin",
+        "supplier_lot",
+        "attributes",
+    }
+)
 RESULT_KEYS = frozenset({"passed", "outcome", "defects", "failed_checks"})
 
 
@@ -148,7 +176,8 @@ class Rules:
             on_exhausted=raw.get("on_exhausted"),
             skippable=bool(raw.get("skippable", False)),
             signatures=SignatureRule(tuple(sig["meanings"]), bool(sig.get("distinct_signers")))
-            if sig else None,
+            if sig
+            else None,
         )
 
 
@@ -303,15 +332,11 @@ def structural_problems(document: Mapping[str, Any]) -> list[Problem]:
     transition_ids: set[str] = set()
     for i, raw in enumerate(document.get("transitions", [])):
         if raw["id"] in transition_ids:
-            problems.append(
-                Problem(("transitions", i, "id"), "flow.duplicate_id", {"id": raw["id"]})
-            )
+            problems.append(Problem(("transitions", i, "id"), "flow.duplicate_id", {"id": raw["id"]}))
         transition_ids.add(raw["id"])
         for end in ("from", "to"):
             if raw[end] not in node_ids:
-                problems.append(
-                    Problem(("transitions", i, end), "flow.unknown_node", {"node": raw[end]})
-                )
+                problems.append(Problem(("transitions", i, end), "flow.unknown_node", {"node": raw[end]}))
     for key in ("start", "end"):
         for i, node_id in enumerate(document[key]):
             if node_id not in node_ids:

@@ -19,9 +19,7 @@ Adjacency = Mapping[str, tuple[str, ...]]
 
 def sequence_graph(flow: Flow, *, with_exhausted: bool = True) -> dict[str, tuple[str, ...]]:
     """Successors of every sequence node, in document order, without duplicates."""
-    graph: dict[str, list[str]] = {
-        node_id: [] for node_id, node in flow.nodes.items() if not node.anytime
-    }
+    graph: dict[str, list[str]] = {node_id: [] for node_id, node in flow.nodes.items() if not node.anytime}
     for transition in flow.transitions:
         if transition.source in graph and transition.target in graph:
             _add(graph[transition.source], transition.target)

@@ -79,8 +79,13 @@ class TakenTransition:
     skip: bool = False  # followed because ``source`` was skipped
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "from": self.source, "to": self.target,
-                "rerouted_from": self.rerouted_from, "skip": self.skip}
+        return {
+            "id": self.id,
+            "from": self.source,
+            "to": self.target,
+            "rerouted_from": self.rerouted_from,
+            "skip": self.skip,
+        }
 
 
 @dataclass(frozen=True)
@@ -94,9 +99,14 @@ class NodeStatus:
     anytime: bool = False
 
     def to_dict(self, locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
-        return {"node": self.node, "status": self.status, "enabled": self.enabled,
-                "reasons": [p.to_dict(locale) for p in self.reasons],
-                "skips": list(self.skips), "anytime": self.anytime}
+        return {
+            "node": self.node,
+            "status": self.status,
+            "enabled": self.enabled,
+            "reasons": [p.to_dict(locale) for p in self.reasons],
+            "skips": list(self.skips),
+            "anytime": self.anytime,
+        }
 
 
 @dataclass(frozen=True)
@@ -115,11 +125,17 @@ class Decision:
         return self.accepted and self.state.status == COMPLETED
 
     def to_dict(self, locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
-        return {"accepted": self.accepted, "node": self.node, "state": self.state.to_dict(),
-                "problems": [p.to_dict(locale) for p in self.problems],
-                "transitions": [t.to_dict() for t in self.transitions],
-                "skipped": list(self.skipped), "actions": [dict(a) for a in self.actions],
-                "event": dict(self.event), "completed": self.completed}
+        return {
+            "accepted": self.accepted,
+            "node": self.node,
+            "state": self.state.to_dict(),
+            "problems": [p.to_dict(locale) for p in self.problems],
+            "transitions": [t.to_dict() for t in self.transitions],
+            "skipped": list(self.skipped),
+            "actions": [dict(a) for a in self.actions],
+            "event": dict(self.event),
+            "completed": self.completed,
+        }
 
 
 class ReplayError(ProblemsError):
@@ -127,8 +143,7 @@ class ReplayError(ProblemsError):
 
     def __init__(self, index: int, problems: Iterable[Problem]) -> None:
         self.index = index
-        super().__init__([replace(p, path=("steps", index, *p.path)) for p in problems],
-                         code="replay_failed")
+        super().__init__([replace(p, path=("steps", index, *p.path)) for p in problems], code="replay_failed")
 
 
 def as_state(state: StateLike) -> State:
@@ -162,11 +177,16 @@ def enabled(
     out = []
     for node in flow.nodes.values():
         problems, route = _gate(flow, state, node, ctx, routes, enforce=True)
-        out.append(NodeStatus(
-            node=node.id, status=state.nodes[node.id].status, enabled=not problems,
-            reasons=tuple(problems), skips=route[2] if route and not problems else (),
-            anytime=node.anytime,
-        ))
+        out.append(
+            NodeStatus(
+                node=node.id,
+                status=state.nodes[node.id].status,
+                enabled=not problems,
+                reasons=tuple(problems),
+                skips=route[2] if route and not problems else (),
+                anytime=node.anytime,
+            )
+        )
     return out
 
 
@@ -178,8 +198,9 @@ def submit(
     context: Context | Mapping[str, Any] | None = None,
 ) -> Decision:
     """Accept or reject one submission at ``node_id``; never raises for a bad submission."""
-    return _submit(as_flow(flow), as_state(state), node_id, as_submission(submission),
-                   as_context(context), enforce=True)
+    return _submit(
+        as_flow(flow), as_state(state), node_id, as_submission(submission), as_context(context), enforce=True
+    )
 
 
 def replay(
@@ -190,8 +211,7 @@ def replay(
     state = start(flow)
     for index, raw in enumerate(steps):
         step = as_step(raw)
-        decision = _submit(flow, state, step.node, step.submission, step.context,
-                           enforce=enforce_rules)
+        decision = _submit(flow, state, step.node, step.submission, step.context, enforce=enforce_rules)
         if not decision.accepted:
             raise ReplayError(index, decision.problems)
         state = decision.state
@@ -205,13 +225,25 @@ Route = tuple[str, int, tuple[str, ...]]
 
 
 def _gate(
-    flow: Flow, state: State, node: Node, ctx: Context,
-    routes: Mapping[str, tuple[int, tuple[str, ...]]], *, enforce: bool,
+    flow: Flow,
+    state: State,
+    node: Node,
+    ctx: Context,
+    routes: Mapping[str, tuple[int, tuple[str, ...]]],
+    *,
+    enforce: bool,
 ) -> tuple[list[Problem], Route | None]:
     if (state.flow_key, state.flow_version) not in ((None, None), (flow.key, flow.version)):
-        return [Problem(("flow",), "step.flow_mismatch",
-                        {"expected": f"{state.flow_key} v{state.flow_version}",
-                         "found": f"{flow.key} v{flow.version}"})], None
+        return [
+            Problem(
+                ("flow",),
+                "step.flow_mismatch",
+                {
+                    "expected": f"{state.flow_key} v{state.flow_version}",
+                    "found": f"{flow.key} v{flow.version}",
+                },
+            )
+        ], None
     if state.status == COMPLETED:
         return [Problem(("node",), "step.instance_completed", {})], None
     problems: list[Problem] = []
@@ -226,8 +258,7 @@ def _gate(
         problems.append(_sequence_problem(flow, state, node))
     limit = node.rules.max_repeats
     if limit is not None and state.nodes[node.id].completions >= limit:
-        problems.append(Problem(("node",), "step.repeats_exhausted",
-                                {"node": node.id, "max": limit}))
+        problems.append(Problem(("node",), "step.repeats_exhausted", {"node": node.id, "max": limit}))
     if enforce:
         problems.extend(context_problems(node, ctx))
     return problems, route
@@ -241,16 +272,20 @@ def _sequence_problem(flow: Flow, state: State, node: Node) -> Problem:
         for branch in flow.branches(wait.split):
             if branch.id in wait.arrived:
                 continue
-            at = [t.node for t in state.tokens
-                  if Branch(wait.split, wait.fire, branch.id) in t.stack]
+            at = [t.node for t in state.tokens if Branch(wait.split, wait.fire, branch.id) in t.stack]
             missing.extend(at or [branch.target])
         names = list(dict.fromkeys(missing))
-        return Problem(("node",), "step.join_waiting",
-                       {"node": node.id, "missing": ", ".join(names), "missing_nodes": names})
+        return Problem(
+            ("node",),
+            "step.join_waiting",
+            {"node": node.id, "missing": ", ".join(names), "missing_nodes": names},
+        )
     expected = state.token_nodes()
-    return Problem(("node",), "step.out_of_sequence",
-                   {"node": node.id, "expected": ", ".join(expected) or "-",
-                    "expected_nodes": expected})
+    return Problem(
+        ("node",),
+        "step.out_of_sequence",
+        {"node": node.id, "expected": ", ".join(expected) or "-", "expected_nodes": expected},
+    )
 
 
 def _skip_routes(flow: Flow, state: State) -> dict[str, tuple[int, tuple[str, ...]]]:
@@ -311,8 +346,16 @@ def _submit(
     run.complete(node, token_index, sub)
     if run.problems:
         return reject(run.problems)
-    return Decision(True, node_id, run.freeze(), (), tuple(run.taken), tuple(run.skipped),
-                    tuple(run.actions), dict(node.epcis))
+    return Decision(
+        True,
+        node_id,
+        run.freeze(),
+        (),
+        tuple(run.taken),
+        tuple(run.skipped),
+        tuple(run.actions),
+        dict(node.epcis),
+    )
 
 
 class _Run:
@@ -332,19 +375,34 @@ class _Run:
         self.problems: list[Problem] = []
 
     def freeze(self) -> State:
-        return State(self.status, self.seq, tuple(self.tokens), tuple(self.joins),
-                     dict(self.nodes), {k: dict(v) for k, v in self.results.items()},
-                     *self.flow_ref)
+        return State(
+            self.status,
+            self.seq,
+            tuple(self.tokens),
+            tuple(self.joins),
+            dict(self.nodes),
+            {k: dict(v) for k, v in self.results.items()},
+            *self.flow_ref,
+        )
 
     def cond(self, data: Mapping[str, Any], result: Mapping[str, Any]) -> dict[str, Any]:
         """The record JSON Logic conditions are evaluated against."""
-        return {"data": dict(data), "item": dict(self.ctx.item), "result": dict(result),
-                "results": self.results,
-                "counts": {k: v.completions for k, v in self.nodes.items()}}
+        return {
+            "data": dict(data),
+            "item": dict(self.ctx.item),
+            "result": dict(result),
+            "results": self.results,
+            "counts": {k: v.completions for k, v in self.nodes.items()},
+        }
 
     def settle(self, node_id: str, otherwise: str) -> None:
-        status = (ENABLED if any(t.node == node_id for t in self.tokens)
-                  else WAITING_JOIN if any(w.node == node_id for w in self.joins) else otherwise)
+        status = (
+            ENABLED
+            if any(t.node == node_id for t in self.tokens)
+            else WAITING_JOIN
+            if any(w.node == node_id for w in self.joins)
+            else otherwise
+        )
         self.nodes[node_id] = replace(self.nodes[node_id], status=status)
 
     def consume(self, index: int) -> Token:
@@ -389,22 +447,32 @@ class _Run:
                 return target, (transition.target if target != transition.target else None)
             seen.add(target)
             if node.rules.on_exhausted is None or node.rules.on_exhausted in seen:
-                return Problem(("node",), "step.repeats_exhausted",
-                               {"node": target, "max": limit})
+                return Problem(("node",), "step.repeats_exhausted", {"node": target, "max": limit})
             target = node.rules.on_exhausted
 
-    def follow(self, transition: Transition, stack: tuple[Branch, ...], cond: Mapping[str, Any],
-               *, skip: bool = False) -> int | Problem | None:
+    def follow(
+        self,
+        transition: Transition,
+        stack: tuple[Branch, ...],
+        cond: Mapping[str, Any],
+        *,
+        skip: bool = False,
+    ) -> int | Problem | None:
         resolved = self.target_of(transition)
         if isinstance(resolved, Problem):
             return resolved
         target, rerouted_from = resolved
         if transition.parallel:
             stack = (*stack, Branch(transition.source, self.seq, transition.id))
-        self.taken.append(TakenTransition(transition.id, transition.source, target,
-                                          rerouted_from, skip))
-        actions, problems = emit(transition.actions, node=transition.source,
-                                 transition=transition.id, seq=self.seq, cond=cond, ctx=self.ctx)
+        self.taken.append(TakenTransition(transition.id, transition.source, target, rerouted_from, skip))
+        actions, problems = emit(
+            transition.actions,
+            node=transition.source,
+            transition=transition.id,
+            seq=self.seq,
+            cond=cond,
+            ctx=self.ctx,
+        )
         self.actions.extend(actions)
         self.problems.extend(problems)
         return self.arrive(target, stack)
@@ -426,8 +494,9 @@ class _Run:
         self.nodes[node.id] = replace(record, completions=record.completions + 1)
         self.results[node.id] = dict(sub.result)
         cond = self.cond(sub.data, sub.result)
-        actions, problems = emit(node.actions, node=node.id, transition=None, seq=self.seq,
-                                 cond=cond, ctx=self.ctx)
+        actions, problems = emit(
+            node.actions, node=node.id, transition=None, seq=self.seq, cond=cond, ctx=self.ctx
+        )
         self.actions.extend(actions)
         self.problems.extend(problems)
         if node.anytime:
@@ -453,8 +522,9 @@ class _Run:
                 if not transition.conditional or truthy(transition.condition, cond):
                     return [transition]
             except Exception as error:  # the library raises plain exceptions on bad operands
-                self.problems.append(Problem(("node",), "step.condition_error",
-                                             {"where": transition.id, "error": str(error)}))
+                self.problems.append(
+                    Problem(("node",), "step.condition_error", {"where": transition.id, "error": str(error)})
+                )
                 return []
         defaults = [t for t in outgoing if t.default]
         if defaults:

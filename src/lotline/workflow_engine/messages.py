@@ -116,8 +116,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "节点“{node}”次数用尽后不能转到“{target}”",
     },
     "flow.skippable_without_route": {
-        "en": "Node '{node}' is skippable but has no unconditional or default transition to "
-        "skip along",
+        "en": "Node '{node}' is skippable but has no unconditional or default transition to skip along",
         "zh-CN": "节点“{node}”可跳过，但没有可用于跳过的无条件或默认出口",
     },
     # --- flow definition: forms and conditions ----------------------------------------------
@@ -232,8 +231,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "未投入物料清单中的组件 {material}",
     },
     "step.bom_missing": {
-        "en": "This step only allows bill-of-materials components, but no bill of materials "
-        "was given",
+        "en": "This step only allows bill-of-materials components, but no bill of materials was given",
         "zh-CN": "此工序只允许投入物料清单中的组件，但未提供物料清单",
     },
     "step.signature_missing": {

@@ -44,26 +44,37 @@ def context_problems(node: Node, ctx: Context) -> list[Problem]:
     rules = node.rules
     problems: list[Problem] = []
     if rules.allowed_roles is not None and not rules.allowed_roles & set(ctx.roles):
-        problems.append(Problem(("roles",), "step.role_not_allowed",
-                                {"roles": _join(ctx.roles), "allowed": _join(rules.allowed_roles)}))
+        problems.append(
+            Problem(
+                ("roles",),
+                "step.role_not_allowed",
+                {"roles": _join(ctx.roles), "allowed": _join(rules.allowed_roles)},
+            )
+        )
     if rules.allowed_stations is not None and ctx.station not in rules.allowed_stations:
-        problems.append(Problem(("station",), "step.station_not_allowed",
-                                {"station": ctx.station or "-",
-                                 "allowed": _join(rules.allowed_stations)}))
+        problems.append(
+            Problem(
+                ("station",),
+                "step.station_not_allowed",
+                {"station": ctx.station or "-", "allowed": _join(rules.allowed_stations)},
+            )
+        )
     status = ctx.item.get("status")
     if status in HOLD_STATUSES and not allowed_on_hold(node):
         problems.append(Problem(("item", "status"), "step.subject_on_hold", {"status": status}))
     if node.anytime and node.type == "release" and status not in HOLD_STATUSES:
-        problems.append(Problem(("item", "status"), "step.subject_not_on_hold",
-                                {"status": status or "-"}))
+        problems.append(Problem(("item", "status"), "step.subject_not_on_hold", {"status": status or "-"}))
     if rules.required_item_statuses is not None:
         if status is None:
-            problems.append(Problem(("item", "status"), "step.context_missing",
-                                    {"name": "item.status"}))
+            problems.append(Problem(("item", "status"), "step.context_missing", {"name": "item.status"}))
         elif status not in rules.required_item_statuses:
-            problems.append(Problem(("item", "status"), "step.item_status_not_allowed",
-                                    {"status": status,
-                                     "allowed": _join(rules.required_item_statuses)}))
+            problems.append(
+                Problem(
+                    ("item", "status"),
+                    "step.item_status_not_allowed",
+                    {"status": status, "allowed": _join(rules.required_item_statuses)},
+                )
+            )
     expiry = ctx.item.get("expiry")
     if expiry and not rules.allow_expired:
         problems.extend(_expiry_problems(expiry, ctx, ("item", "expiry"), "step.item_expired", {}))
@@ -91,23 +102,32 @@ def _material_problems(node: Node, ctx: Context) -> list[Problem]:
         consumed.add(code)
         params = {"material": code, "lot": material.get("lot") or material.get("id") or "-"}
         if allowed is not None and code not in allowed:
-            problems.append(Problem(("materials", i, "material"), "step.material_not_allowed",
-                                    {"material": code, "allowed": _join(allowed)}))
+            problems.append(
+                Problem(
+                    ("materials", i, "material"),
+                    "step.material_not_allowed",
+                    {"material": code, "allowed": _join(allowed)},
+                )
+            )
         status = material.get("status")
         if status in HOLD_STATUSES:
-            problems.append(Problem(("materials", i, "status"), "step.material_on_hold",
-                                    {**params, "status": status}))
+            problems.append(
+                Problem(("materials", i, "status"), "step.material_on_hold", {**params, "status": status})
+            )
         elif status in UNAVAILABLE_STATUSES:
-            problems.append(Problem(("materials", i, "status"), "step.material_unavailable",
-                                    {**params, "status": status}))
+            problems.append(
+                Problem(("materials", i, "status"), "step.material_unavailable", {**params, "status": status})
+            )
         if material.get("expiry"):
-            problems.extend(_expiry_problems(material["expiry"], ctx, ("materials", i, "expiry"),
-                                             "step.material_expired", params))
+            problems.extend(
+                _expiry_problems(
+                    material["expiry"], ctx, ("materials", i, "expiry"), "step.material_expired", params
+                )
+            )
     if rules.require_complete_bom and ctx.bom is not None:
         for code in ctx.bom:
             if code not in consumed:
-                problems.append(Problem(("materials",), "step.material_missing",
-                                        {"material": code}))
+                problems.append(Problem(("materials",), "step.material_missing", {"material": code}))
     return problems
 
 
@@ -124,8 +144,9 @@ def _signature_problems(node: Node, submission: Submission) -> list[Problem]:
         else:
             signers.append(str(found[0]))
     if rule.distinct_signers and len(set(signers)) < len(signers):
-        problems.append(Problem(("signatures",), "step.signers_not_distinct",
-                                {"signers": ", ".join(signers)}))
+        problems.append(
+            Problem(("signatures",), "step.signers_not_distinct", {"signers": ", ".join(signers)})
+        )
     return problems
 
 

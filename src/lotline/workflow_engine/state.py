@@ -165,16 +165,14 @@ class State:
         found = STATE_UPGRADES.version_of(document)
         if found > STATE_VERSION:
             raise ProblemsError(
-                [Problem(("state_version",), "state.version",
-                         {"found": found, "supported": STATE_VERSION})],
+                [Problem(("state_version",), "state.version", {"found": found, "supported": STATE_VERSION})],
                 code="state_invalid",
             )
         doc, _applied = STATE_UPGRADES.upgrade(document)
         errors = sorted(_state_validator().iter_errors(doc), key=lambda e: list(map(str, e.path)))
         if errors:
             raise ProblemsError(
-                [Problem(tuple(e.absolute_path), "state.invalid", {"detail": e.message})
-                 for e in errors],
+                [Problem(tuple(e.absolute_path), "state.invalid", {"detail": e.message}) for e in errors],
                 code="state_invalid",
             )
         flow = doc["flow"] or {}
@@ -186,8 +184,7 @@ class State:
                 JoinWait(j["node"], j["split"], j["fire"], tuple(j["arrived"]), _stack(j["stack"]))
                 for j in doc["joins"]
             ),
-            nodes={k: NodeRecord(v["status"], v["completions"], v["skips"])
-                   for k, v in doc["nodes"].items()},
+            nodes={k: NodeRecord(v["status"], v["completions"], v["skips"]) for k, v in doc["nodes"].items()},
             results={k: dict(v) for k, v in doc["results"].items()},
             flow_key=flow.get("key"),
             flow_version=flow.get("version"),

@@ -66,9 +66,7 @@ class UpgradeRegistry:
         value = document.get(self.version_key, 0)
         return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
-    def upgrade(
-        self, document: Mapping[str, Any], target: int | None = None
-    ) -> tuple[Document, list[str]]:
+    def upgrade(self, document: Mapping[str, Any], target: int | None = None) -> tuple[Document, list[str]]:
         """Return ``(upgraded copy, names of the functions applied)``.
 
         A document already at (or above) the target is returned as a copy with no names; the
@@ -96,8 +94,7 @@ class UpgradeRegistry:
             new_version = self.version_of(doc)
             if new_version != version + 1:
                 raise RuntimeError(
-                    f"{self.kind} upgrade {step.name} produced version {new_version}, "
-                    f"expected {version + 1}"
+                    f"{self.kind} upgrade {step.name} produced version {new_version}, expected {version + 1}"
                 )
             applied.append(step.name)
             version = new_version

@@ -23,8 +23,19 @@ from ..coerce import Invalid
 from ..problems import Path, Problem
 
 COMMON_OPTIONS: Final = frozenset(
-    {"key", "type", "label", "help", "placeholder", "section", "required", "required_when",
-     "visible_when", "widget", "trace"}
+    {
+        "key",
+        "type",
+        "label",
+        "help",
+        "placeholder",
+        "section",
+        "required",
+        "required_when",
+        "visible_when",
+        "widget",
+        "trace",
+    }
 )
 
 
@@ -173,16 +184,15 @@ def build_field(spec: Mapping[str, Any]) -> FieldType:
     return FIELD_TYPES[spec["type"]](spec)
 
 
-def range_problem(
-    path: Path, spec: Mapping[str, Any], low: str, high: str
-) -> Iterator[Problem]:
+def range_problem(path: Path, spec: Mapping[str, Any], low: str, high: str) -> Iterator[Problem]:
     """``range_inverted`` when both options are set and ``low > high``."""
     lo: Any = spec.get(low)
     hi: Any = spec.get(high)
     numbers = isinstance(lo, (int, float)) and isinstance(hi, (int, float))
     if (numbers or (isinstance(lo, str) and isinstance(hi, str))) and lo > hi:
-        yield Problem((*path, low), "range_inverted",
-                      {"low_name": low, "low": lo, "high_name": high, "high": hi})
+        yield Problem(
+            (*path, low), "range_inverted", {"low_name": low, "low": lo, "high_name": high, "high": hi}
+        )
 
 
 def check_count(count: int, spec: Mapping[str, Any]) -> None:

@@ -40,8 +40,7 @@ class _ChoiceField(FieldType):
         for index, option in enumerate(self.spec.get("options", [])):
             value = option.get("value") if isinstance(option, dict) else None
             if value in seen:
-                yield Problem((*path, "options", index, "value"), "duplicate_option",
-                              {"value": value})
+                yield Problem((*path, "options", index, "value"), "duplicate_option", {"value": value})
             if isinstance(value, str):
                 seen.add(value)
 
@@ -50,13 +49,16 @@ class _ChoiceField(FieldType):
             raise Invalid("wrong_type", expected="string")
         value = normalise_text(raw) if isinstance(raw, str) else str(raw)
         if value not in self.allowed:
-            raise Invalid("not_an_option", value=value, allowed=self.choices,
-                          allowed_text=", ".join(self.choices))
+            raise Invalid(
+                "not_an_option", value=value, allowed=self.choices, allowed_text=", ".join(self.choices)
+            )
         return value
 
     def one_of(self, locale: str) -> list[dict[str, Any]]:
-        return [{"const": option["value"], "title": localize(option["label"], locale)}
-                for option in self.spec.get("options", [])]
+        return [
+            {"const": option["value"], "title": localize(option["label"], locale)}
+            for option in self.spec.get("options", [])
+        ]
 
 
 @register_field_type
@@ -111,14 +113,18 @@ class MultiSelectField(_ChoiceField):
 
     def input_schema(self, locale: str) -> dict[str, Any]:
         schema: dict[str, Any] = {
-            "type": "array", "uniqueItems": True,
+            "type": "array",
+            "uniqueItems": True,
             "items": {"type": "string", "oneOf": self.one_of(locale)},
         }
         count_schema(schema, self.spec)
         return schema
 
     def data_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = {"type": "array", "uniqueItems": True,
-                                  "items": {"type": "string", "enum": list(self.choices)}}
+        schema: dict[str, Any] = {
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"type": "string", "enum": list(self.choices)},
+        }
         count_schema(schema, self.spec)
         return schema

@@ -52,8 +52,7 @@ class GroupField(FieldType):
             check_count(len(raw), self.spec)
         except Invalid as exc:
             run.problems.append(Problem(path, exc.code, exc.params))
-        items = [self.items.validate(item, (*path, index), run, ctx)
-                 for index, item in enumerate(raw)]
+        items = [self.items.validate(item, (*path, index), run, ctx) for index, item in enumerate(raw)]
         if self.unique_by:
             self._check_unique(items, path, run)
         if len(run.problems) > before:
@@ -66,12 +65,20 @@ class GroupField(FieldType):
             if item is None or any(key not in item for key in self.unique_by):
                 continue
             parts = tuple(_identity(item[key]) for key in self.unique_by)
-            identity = parts if all(isinstance(part, str | int | float | bool) for part in parts) \
+            identity = (
+                parts
+                if all(isinstance(part, str | int | float | bool) for part in parts)
                 else json.dumps(parts, sort_keys=True, default=str)
+            )
             if identity in seen:
                 shown = " / ".join(str(part) for part in parts)
-                run.problems.append(Problem((*path, index, self.unique_by[0]), "duplicate_item",
-                                            {"value": shown, "first_number": seen[identity] + 1}))
+                run.problems.append(
+                    Problem(
+                        (*path, index, self.unique_by[0]),
+                        "duplicate_item",
+                        {"value": shown, "first_number": seen[identity] + 1},
+                    )
+                )
             else:
                 seen[identity] = index
 

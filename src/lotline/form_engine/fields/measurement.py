@@ -38,8 +38,9 @@ RESULTS = ("pass", "warn", "fail")
 @register_field_type
 class MeasurementField(FieldType):
     type_name = "measurement"
-    options = frozenset({"unit", "decimals", "spec", "plausible_min", "plausible_max",
-                         "reject_out_of_spec", "characteristic"})
+    options = frozenset(
+        {"unit", "decimals", "spec", "plausible_min", "plausible_max", "reject_out_of_spec", "characteristic"}
+    )
     widgets = ("measurement",)
     value_kind = "measurement"
 
@@ -57,9 +58,11 @@ class MeasurementField(FieldType):
         present = [(name, self.limits[name]) for name in LIMIT_ORDER if name in self.limits]
         for (low_name, low), (high_name, high) in itertools.pairwise(present):
             if low > high:
-                yield Problem((*path, "spec"), "spec_limits_order",
-                              {"low_name": low_name, "low": low, "high_name": high_name,
-                               "high": high})
+                yield Problem(
+                    (*path, "spec"),
+                    "spec_limits_order",
+                    {"low_name": low_name, "low": low, "high_name": high_name, "high": high},
+                )
         yield from range_problem(path, self.spec, "plausible_min", "plausible_max")
 
     def coerce(self, raw: Any, path: Path, run: Run, ctx: dict[str, Any]) -> Any:
@@ -67,8 +70,7 @@ class MeasurementField(FieldType):
         if isinstance(raw, dict):
             unknown = sorted(set(raw) - {"value", "unit"})
             if unknown:
-                run.problems.extend(Problem((*path, key), "unknown_field", {"key": key})
-                                    for key in unknown)
+                run.problems.extend(Problem((*path, key), "unknown_field", {"key": key}) for key in unknown)
                 return INVALID
             unit = raw.get("unit")
             if unit is not None and normalise_text(str(unit)) != self.unit_text:
@@ -90,12 +92,21 @@ class MeasurementField(FieldType):
                 raise Invalid("out_of_spec", **params)
             run.notices.append(Problem(path, "out_of_spec", params))
         elif result == "warn":
-            run.notices.append(Problem(path, "measurement_warning",
-                                       {"value": value, "unit": self.unit,
-                                        "limits": _limits_text(self.limits, warn=True)}))
-        out: dict[str, Any] = {"value": value, "unit": self.unit, "result": result,
-                               "lsl": self.limits.get("lsl"), "target": self.limits.get("target"),
-                               "usl": self.limits.get("usl")}
+            run.notices.append(
+                Problem(
+                    path,
+                    "measurement_warning",
+                    {"value": value, "unit": self.unit, "limits": _limits_text(self.limits, warn=True)},
+                )
+            )
+        out: dict[str, Any] = {
+            "value": value,
+            "unit": self.unit,
+            "result": result,
+            "lsl": self.limits.get("lsl"),
+            "target": self.limits.get("target"),
+            "usl": self.limits.get("usl"),
+        }
         for name in ("warn_low", "warn_high"):
             if name in self.limits:
                 out[name] = self.limits[name]
@@ -135,7 +146,8 @@ class MeasurementField(FieldType):
             "type": "object",
             "required": ["value", "unit", "result"],
             "properties": {
-                "value": {"type": "number"}, "unit": {"type": "string"},
+                "value": {"type": "number"},
+                "unit": {"type": "string"},
                 "result": {"enum": [*RESULTS, None]},
                 **{name: limit for name in LIMIT_ORDER},
             },

@@ -80,17 +80,24 @@ class AttachmentField(FieldType):
 
     def _ref(self, item: Any) -> dict[str, Any]:
         ref = {"id": item} if isinstance(item, str) else item
-        if (not isinstance(ref, dict) or set(ref) - _REF_KEYS
-                or not isinstance(ref.get("id"), str) or not _REF.fullmatch(ref["id"])):
+        if (
+            not isinstance(ref, dict)
+            or set(ref) - _REF_KEYS
+            or not isinstance(ref.get("id"), str)
+            or not _REF.fullmatch(ref["id"])
+        ):
             raise Invalid("bad_attachment_ref", value=item if isinstance(item, str) else None)
         media_type = ref.get("media_type")
         if media_type is not None:
             if not isinstance(media_type, str) or not _MEDIA_TYPE.fullmatch(media_type.lower()):
                 raise Invalid("bad_attachment_ref", value=ref["id"])
-            if self.accept and not any(fnmatchcase(media_type.lower(), pattern)
-                                       for pattern in self.accept):
-                raise Invalid("attachment_type_not_allowed", media_type=media_type,
-                              accept=list(self.accept), accept_text=", ".join(self.accept))
+            if self.accept and not any(fnmatchcase(media_type.lower(), pattern) for pattern in self.accept):
+                raise Invalid(
+                    "attachment_type_not_allowed",
+                    media_type=media_type,
+                    accept=list(self.accept),
+                    accept_text=", ".join(self.accept),
+                )
         return dict(ref)
 
     def input_schema(self, locale: str) -> dict[str, Any]:
@@ -104,8 +111,7 @@ class AttachmentField(FieldType):
     def data_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {
             "type": "array",
-            "items": {"type": "object", "required": ["id"],
-                      "properties": {"id": {"type": "string"}}},
+            "items": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}},
         }
         count_schema(schema, self.spec)
         return schema
@@ -144,11 +150,16 @@ class SignatureField(FieldType):
         return options
 
     def data_schema(self) -> dict[str, Any]:
-        return {"type": "object", "required": ["signature_id", "meaning"],
-                "properties": {"signature_id": {"type": "string"},
-                               "meaning": {"enum": list(SIGNATURE_MEANINGS)},
-                               "signer_role": {"type": "string"}},
-                "additionalProperties": False}
+        return {
+            "type": "object",
+            "required": ["signature_id", "meaning"],
+            "properties": {
+                "signature_id": {"type": "string"},
+                "meaning": {"enum": list(SIGNATURE_MEANINGS)},
+                "signer_role": {"type": "string"},
+            },
+            "additionalProperties": False,
+        }
 
 
 @register_field_type
@@ -185,7 +196,7 @@ class ComputedField(FieldType):
     def compute(self, ctx: dict[str, Any]) -> Any:
         """The value from ``ctx``; ``None`` if an input is missing, ``INVALID`` on error."""
         for name in self.reads:
-            if _lookup(ctx, name) is None:
+            if logic.lookup(ctx, name) is None:
                 return None
         try:
             return self.cast(logic.evaluate(self.expression, ctx))
@@ -212,7 +223,7 @@ class ComputedField(FieldType):
         if isinstance(sent, float | int) and isinstance(computed, float | int):
             difference = abs(float(sent) - float(computed))
             if self.decimals is not None:
-                return difference <= 0.5 * 10.0 ** -self.decimals
+                return difference <= 0.5 * 10.0**-self.decimals
             return difference <= 1e-9 * max(1.0, abs(float(computed)))
         return bool(sent == computed)
 
@@ -237,15 +248,3 @@ class ComputedField(FieldType):
 
 
 _JSON_TYPES = {"number": "number", "integer": "integer", "text": "string", "boolean": "boolean"}
-
-
-def _lookup(ctx: dict[str, Any], dotted: str) -> Any:
-    value: Any = ctx
-    for part in dotted.split("."):
-        if isinstance(value, dict):
-            value = value.get(part)
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return None
-    return value

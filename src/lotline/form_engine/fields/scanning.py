@@ -33,8 +33,12 @@ SCAN_KINDS = ("item", "serial", "material", "equipment", "operator", "location",
 
 # kind -> (keys of the scan value, any of which identifies that kind) and its label.
 _KIND_KEYS: dict[str, tuple[str, ...]] = {
-    "item": ("gtin",), "material": ("gtin",), "serial": ("serial", "giai"),
-    "container": ("sscc", "grai"), "equipment": ("giai", "grai"), "location": ("gln",),
+    "item": ("gtin",),
+    "material": ("gtin",),
+    "serial": ("serial", "giai"),
+    "container": ("sscc", "grai"),
+    "equipment": ("giai", "grai"),
+    "location": ("gln",),
     "operator": (),  # GSRN (8017/8018) has no field of its own in the scan value
 }
 KIND_LABELS: dict[str, dict[str, str]] = {
@@ -51,8 +55,7 @@ KIND_LABELS: dict[str, dict[str, str]] = {
 @register_field_type
 class ScanField(FieldType):
     type_name = "scan"
-    options = frozenset({"kind", "formats", "pattern", "require_lot", "require_serial",
-                         "reject_expired"})
+    options = frozenset({"kind", "formats", "pattern", "require_lot", "require_serial", "reject_expired"})
     widgets = ("scan",)
     value_kind = "scan"
 
@@ -75,12 +78,15 @@ class ScanField(FieldType):
             return INVALID
         fmt = value["format"]
         if fmt not in self.formats:
-            raise Invalid("scan_format_not_allowed", format=fmt, allowed=list(self.formats),
-                          allowed_text=", ".join(self.formats))
+            raise Invalid(
+                "scan_format_not_allowed",
+                format=fmt,
+                allowed=list(self.formats),
+                allowed_text=", ".join(self.formats),
+            )
         if fmt == "internal":
             if self.pattern is not None and not self.pattern.fullmatch(value["code"]):
-                raise Invalid("scan_pattern_mismatch", value=value["code"],
-                              pattern=self.pattern.pattern)
+                raise Invalid("scan_pattern_mismatch", value=value["code"], pattern=self.pattern.pattern)
         else:
             self._check_gs1(value, run, path)
         value["kind"] = self.kind
@@ -93,11 +99,13 @@ class ScanField(FieldType):
                 raise Invalid("scan_missing_serial", value=value["code"])
         elif self.kind == "operator":
             if not (ais.get("8017") or ais.get("8018")):
-                raise Invalid("scan_wrong_kind", kind=self.kind,
-                              kind_label=KIND_LABELS[self.kind], value=value["code"])
+                raise Invalid(
+                    "scan_wrong_kind", kind=self.kind, kind_label=KIND_LABELS[self.kind], value=value["code"]
+                )
         elif not any(value[key] for key in _KIND_KEYS[self.kind]):
-            raise Invalid("scan_wrong_kind", kind=self.kind, kind_label=KIND_LABELS[self.kind],
-                          value=value["code"])
+            raise Invalid(
+                "scan_wrong_kind", kind=self.kind, kind_label=KIND_LABELS[self.kind], value=value["code"]
+            )
         if self.require_lot and not value["lot"]:
             raise Invalid("scan_missing_lot", value=value["code"])
         if self.require_serial and not (value["serial"] or value["giai"]):
@@ -106,8 +114,7 @@ class ScanField(FieldType):
         if expiry is not None and expiry < run.today.isoformat():
             if self.reject_expired:
                 raise Invalid("scan_expired", expiry=expiry, value=value["code"])
-            run.notices.append(Problem(path, "scan_expired", {"expiry": expiry,
-                                                              "value": value["code"]}))
+            run.notices.append(Problem(path, "scan_expired", {"expiry": expiry, "value": value["code"]}))
 
     def input_schema(self, locale: str) -> dict[str, Any]:
         return {"type": "string", "minLength": 1, "maxLength": 500}
@@ -129,10 +136,14 @@ class ScanField(FieldType):
                 "code": {"type": "string"},
                 "kind": {"enum": list(SCAN_KINDS)},
                 "symbology": nullable_string,
-                **{key: nullable_string for key in (
-                    "gtin", "lot", "serial", "sscc", "gln", "giai", "grai", "unit", "hri")},
-                **{key: {"type": ["string", "null"], "format": "date"}
-                   for key in ("expiry", "best_before", "production_date")},
+                **{
+                    key: nullable_string
+                    for key in ("gtin", "lot", "serial", "sscc", "gln", "giai", "grai", "unit", "hri")
+                },
+                **{
+                    key: {"type": ["string", "null"], "format": "date"}
+                    for key in ("expiry", "best_before", "production_date")
+                },
                 "quantity": {"type": ["number", "null"]},
                 "ais": {"type": "object", "additionalProperties": {"type": "string"}},
                 "uri": {"type": "string"},
