@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from lotline.platform import canonical
 from lotline.platform.audit.models import GENESIS_HASH, AuditEntry, AuditStream
 
 HASHED_FIELDS = (
@@ -69,10 +69,9 @@ def format_utc(value: datetime) -> str:
 
 
 def canonical_json(value: Any) -> bytes:
-    """Sorted keys, no whitespace, UTF-8. Values must already be plain JSON (see capture.plain)."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode()
+    """The project's canonical JSON (``lotline.platform.canonical``) as UTF-8 bytes. Values must
+    already be plain JSON (see capture.plain), so hashes never depend on a default formatter."""
+    return canonical.canonical_json(value).encode()
 
 
 def entry_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
