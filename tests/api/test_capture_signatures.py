@@ -87,6 +87,11 @@ def test_two_person_step_is_signed_by_performer_and_checker(people: Any) -> None
         ("verified", "Carl Tester", "valid"),
     ]
     assert all(s["signed_at"] for s in shown)
+    history = client.get(f"/api/records/{record_id}").get_json()
+    assert [(s["meaning"], s["signer_name"], s["status"]) for s in history[0]["signatures"]] == [
+        ("responsible", "Pia Tester", "valid"),
+        ("verified", "Carl Tester", "valid"),
+    ]
 
 
 def test_one_person_cannot_be_performer_and_checker(people: Any) -> None:

@@ -66,3 +66,6 @@ class RecordSchema(Schema):
     data = fields.Dict()
     corrects_record_id = fields.Integer(allow_none=True)
     correction_reason = fields.String(allow_none=True)
+    signatures = fields.List(
+        fields.Dict(), metadata={"description": "printed name, time, meaning and validity of each signature"}
+    )

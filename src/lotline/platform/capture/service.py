@@ -569,3 +569,30 @@ def record_history(session: Session, organisation_id: int, record_id: int) -> li
         if later is None:
             return chain
         chain.append(later)
+
+
+def record_history_signed(session: Session, actor: Actor, record_id: int) -> list[dict[str, Any]]:
+    """``record_history`` with every record's signatures (printed name, time, meaning, validity)."""
+    from lotline.platform.audit import service as audit_service
+
+    history = []
+    for record in record_history(session, actor.organisation_id, record_id):
+        signatures = audit_service.list_signatures(session, actor, "record", str(record.id))
+        history.append(
+            {
+                **{column.key: getattr(record, column.key) for column in Record.__table__.columns},
+                "signatures": [
+                    {
+                        "meaning": s.meaning,
+                        "meaning_en": s.meaning_en,
+                        "meaning_zh": s.meaning_zh,
+                        "signer_name": s.signer_name,
+                        "signed_at": s.signed_at.isoformat(),
+                        "signed_at_local": s.signed_at_local,
+                        "status": s.status,
+                    }
+                    for s in signatures
+                ],
+            }
+        )
+    return history

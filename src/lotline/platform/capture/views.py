@@ -51,5 +51,5 @@ class RecordItem(MethodView):
     @requires("trace.read")
     @blp.response(200, schemas.RecordSchema(many=True))
     def get(self, record_id: int) -> list[Any]:
-        """A record followed by every correction made to it."""
-        return service.record_history(get_session(), current_actor().organisation_id, record_id)
+        """A record followed by every correction made to it, each with its signatures."""
+        return service.record_history_signed(get_session(), current_actor(), record_id)
