@@ -121,6 +121,7 @@ def apply(
     decision: Any,
     resolved: Resolved,
     subject: Item | None,
+    subject_code: str | None,
     station: Any,
     original: Record | None,
     form_document: Mapping[str, Any],
@@ -134,12 +135,13 @@ def apply(
     outcome = Outcome(subject=subject)
     when = record.event_time.date()
     places = _places(session, station)
-    subject_code = _subject_code(session, record)
     for output in resolved.outputs:
         outcome.created.append(_new_item(session, actor, record, output, {}, node, when, reusable))
     for action in decision.actions:
         if action["type"] == "create_item":
-            item = _created_by_action(session, actor, record, action, node, when, reusable, places)
+            item = _created_by_action(
+                session, actor, record, action, node, when, reusable, places, subject_code
+            )
             outcome.created.append(item)
     if outcome.subject is None:  # the subject may be what this record just created (a received lot)
         outcome.subject = next((i for i in outcome.created if i.code == subject_code), None)
@@ -193,14 +195,6 @@ def _edge(
         uom=uom,
         record_id=record.id,
     )
-
-
-def _subject_code(session: Session, record: Record) -> str | None:
-    from lotline.platform.definitions import service as definitions
-
-    if record.flow_instance_id is None:
-        return None
-    return definitions.get_instance(session, record.organisation_id, record.flow_instance_id).subject
 
 
 def _places(session: Session, station: Any) -> dict[str, str]:
@@ -351,6 +345,7 @@ def _created_by_action(
     when: date,
     reusable: frozenset[int],
     places: Mapping[str, str],
+    subject_code: str | None,
 ) -> Item:
     params = action.get("params", {})
     values = action.get("values", {})
@@ -373,7 +368,7 @@ def _created_by_action(
                 {**places, "material": material},
             )
         else:
-            code = _subject_code(session, record)
+            code = subject_code
     quantity = values.get("quantity")
     output = Output(
         ("payload", params["identifier_field"]) if params.get("identifier_field") else ("subject",),

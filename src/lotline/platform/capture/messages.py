@@ -4,7 +4,6 @@ from lotline.form_engine.problems import register_messages
 
 register_messages(
     {
-        "item_not_found": {"en": "No item {code}.", "zh-CN": "找不到物料批次/单件 {code}。"},
         "item_ambiguous": {
             "en": "{code} matches {count} items; scan the full GS1 code.",
             "zh-CN": "{code} 对应 {count} 个物料，请扫描完整的 GS1 条码。",
@@ -24,7 +23,6 @@ register_messages(
             "en": "{code} exists already; serials are unique.",
             "zh-CN": "{code} 已存在，序列号不可重复。",
         },
-        "station_unknown": {"en": "There is no station {station}.", "zh-CN": "不存在工位 {station}。"},
         "wrong_station": {
             "en": "You are signed in at {signed_in}, not {station}.",
             "zh-CN": "您登录的工位是 {signed_in}，不是 {station}。",

@@ -257,6 +257,7 @@ def _capture(
         decision,
         resolved,
         subject_item,
+        instance.subject,
         station,
         original,
         form_version.document,

@@ -28,6 +28,7 @@ DEFAULT_MAX_ITEMS = 50_000
 register_messages(
     {
         "item_not_found": {"en": "No item {code}.", "zh-CN": "找不到物料批次/单件 {code}。"},
+        "station_unknown": {"en": "There is no station {station}.", "zh-CN": "不存在工位 {station}。"},
         "trace_too_large": {
             "en": "The trace reaches more than {limit} items; run it as a background trace.",
             "zh-CN": "追溯范围超过 {limit} 个物料，请以后台任务方式运行。",
