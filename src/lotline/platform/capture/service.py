@@ -143,8 +143,9 @@ def capture_batch(session: Session, actor: Actor, requests: Sequence[CaptureRequ
             for attempt in (1, 2):
                 savepoint = session.begin_nested()
                 try:
-                    signers = _verified_signers(session, actor, request, "batch")
-                    answer = _capture(session, actor, request, signers, "batch")
+                    answer = _replayed(session, actor, request) or _capture(
+                        session, actor, request, _verified_signers(session, actor, request, "batch"), "batch"
+                    )
                     savepoint.commit()
                     results.append({"index": index, "status": "accepted", **answer})
                 except (ProblemsError, DomainError) as error:
@@ -179,9 +180,7 @@ def _refusal(index: int, request: CaptureRequest, error: Exception, loc: str) ->
 def _capture(
     session: Session, actor: Actor, request: CaptureRequest, signers: Sequence[Signer], client: str
 ) -> dict[str, Any]:
-    replayed = _replayed(session, actor, request)
-    if replayed is not None:
-        return replayed
+    """The pipeline; the caller has looked for an earlier answer to the key already."""
     station = effects.resolve_station(session, actor, request.station)
     event_time = request.event_time or utcnow()
     original = _correction_target(session, actor, request)
