@@ -106,7 +106,7 @@ class ItemEvent(Base):
     """Which items an event is about (so an item's history is one indexed lookup)."""
 
     __tablename__ = "item_event"
-    __table_args__ = (Index("ix_item_event_item_id", "item_id"),)
+    __table_args__ = (Index("ix_item_event_item_role", "item_id", "role", "event_id"),)
     __immutable__ = True
 
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), primary_key=True)
