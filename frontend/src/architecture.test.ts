@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 const SRC = fileURLToPath(new URL('.', import.meta.url));
 
 /** Folders a feature may have (bulletproof-react); add one here when a feature needs it. */
-const FEATURE_FOLDERS = new Set(['api', 'components', 'hooks', 'types']);
+const FEATURE_FOLDERS = new Set(['api', 'components', 'hooks', 'lib', 'types']);
 /** Shared layers: usable from features and app, never importing them. */
 const SHARED_LAYERS = ['components', 'hooks', 'lib', 'locales', 'styles', 'types', 'utils', 'config'];
 

@@ -81,6 +81,18 @@ export function isApiErrorBody(value: unknown): value is ApiErrorBody {
   );
 }
 
+let csrfToken: string | undefined;
+
+/**
+ * The session's CSRF token, echoed in `X-CSRF-Token` on every state-changing request (the server
+ * refuses a cookie-authenticated POST without it). Set at sign-in and from `/auth/me`.
+ */
+export function setCsrfToken(token: string | null | undefined): void {
+  csrfToken = token ?? undefined;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export type QueryParams = Record<string, string | number | boolean | null | undefined>;
 
 export type RequestOptions = {
@@ -155,6 +167,7 @@ export async function request<T>(
       Accept: 'application/json',
       'Accept-Language': currentLanguage(),
       ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...(csrfToken && !SAFE_METHODS.has(method) ? { 'X-CSRF-Token': csrfToken } : {}),
       ...headers,
     },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),

@@ -1,7 +1,13 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 
+import authEn from '@/locales/auth/en.json';
+import authZhCN from '@/locales/auth/zh-CN.json';
 import en from '@/locales/en.json';
+import stationEn from '@/locales/station/en.json';
+import stationZhCN from '@/locales/station/zh-CN.json';
+import traceEn from '@/locales/trace/en.json';
+import traceZhCN from '@/locales/trace/zh-CN.json';
 import zhCN from '@/locales/zh-CN.json';
 
 /** Languages the UI ships. The first match in the browser's preference list wins. */
@@ -22,9 +28,13 @@ export const LANGUAGE_NAMES: Record<Language, string> = {
   en: 'English',
 };
 
+/**
+ * One resource per language. Screens with many strings keep them in `locales/<feature>/`, merged
+ * here under the feature's key (`t('trace.search.placeholder')`), so two features never edit one file.
+ */
 export const resources = {
-  en: { translation: en },
-  'zh-CN': { translation: zhCN },
+  en: { translation: { ...en, auth: authEn, station: stationEn, trace: traceEn } },
+  'zh-CN': { translation: { ...zhCN, auth: authZhCN, station: stationZhCN, trace: traceZhCN } },
 } as const;
 
 export function isLanguage(value: unknown): value is Language {

@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet } from 'react-router';
 
 import { LanguageSwitcher } from '@/components/layout/language-switcher';
+import { UserMenu } from '@/components/layout/user-menu';
 
 import styles from '@/components/layout/app-shell.module.css';
 
@@ -40,8 +41,19 @@ export function AppShell() {
                   {t('nav.home')}
                 </NavLink>
               </li>
+              <li>
+                <NavLink to="/station" className={styles.navLink}>
+                  {t('nav.station')}
+                </NavLink>
+              </li>
+              <li>
+                <NavLink to="/trace" className={styles.navLink}>
+                  {t('nav.trace')}
+                </NavLink>
+              </li>
             </ul>
           </nav>
+          <UserMenu />
           <LanguageSwitcher />
         </div>
       </header>
