@@ -1,0 +1,85 @@
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+
+import { ItemStatusBadge } from '@/features/trace/components/item-status-badge';
+import { formatQuantity } from '@/features/trace/lib/format';
+import { customersByItem, neighbourCodes } from '@/features/trace/lib/trace-graph';
+import { useLabels } from '@/features/trace/hooks/use-labels';
+import type { Trace } from '@/features/trace/types/trace';
+
+import styles from '@/features/trace/components/trace.module.css';
+
+type TraceTableProps = {
+  trace: Trace;
+  selected: number | null;
+  onSelect: (itemId: number) => void;
+};
+
+/** The genealogy as a table, level by level: what each item came from, went into, was shipped to. */
+export function TraceTable({ trace, selected, onSelect }: TraceTableProps) {
+  const { t, i18n } = useTranslation();
+  const labels = useLabels();
+  const neighbours = useMemo(() => neighbourCodes(trace), [trace]);
+  const customers = useMemo(() => customersByItem(trace.events), [trace]);
+  const rows = useMemo(
+    () =>
+      [...trace.items].sort(
+        (a, b) =>
+          (trace.depth[String(a.id)] ?? 0) - (trace.depth[String(b.id)] ?? 0) || a.code.localeCompare(b.code),
+      ),
+    [trace],
+  );
+  const showCustomers = trace.direction === 'forward';
+
+  return (
+    <div className={styles.tableWrap}>
+      <table className="table" data-testid="trace-table">
+        <caption className="visually-hidden">{t('trace.view.table')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('trace.table.level')}</th>
+            <th scope="col">{t('trace.item.code')}</th>
+            <th scope="col">{t('trace.item.kind')}</th>
+            <th scope="col">{t('trace.item.material')}</th>
+            <th scope="col">{t('trace.item.quantity')}</th>
+            <th scope="col">{t('trace.item.status')}</th>
+            <th scope="col">{t('trace.table.from')}</th>
+            <th scope="col">{t('trace.table.into')}</th>
+            {showCustomers && <th scope="col">{t('trace.table.customers')}</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((item) => {
+            const links = neighbours.get(item.id);
+            return (
+              <tr key={item.id} aria-selected={item.id === selected} data-testid={`trace-row-${item.code}`}>
+                <td>{trace.depth[String(item.id)] ?? 0}</td>
+                <td>
+                  <button type="button" className={styles.linkButton} onClick={() => onSelect(item.id)}>
+                    {item.code}
+                  </button>
+                </td>
+                <td>{labels.kind(item.kind)}</td>
+                <td>{item.material}</td>
+                <td>{formatQuantity(item.remaining ?? item.quantity, item.uom, i18n.language)}</td>
+                <td>
+                  <ItemStatusBadge status={item.status} />
+                </td>
+                <td className={styles.code}>{links?.from.join(', ')}</td>
+                <td className={styles.code}>{links?.into.join(', ')}</td>
+                {showCustomers && (
+                  <td className={styles.code}>
+                    {customers
+                      .get(item.id)
+                      ?.map((entry) => entry.customer)
+                      .join(', ')}
+                  </td>
+                )}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

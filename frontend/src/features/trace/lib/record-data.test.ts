@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+
+import { localInputToIso } from '@/features/trace/lib/format';
+import { describeRecordData } from '@/features/trace/lib/record-data';
+
+describe('describeRecordData', () => {
+  it('shows a measurement with unit, spec limits and verdict', () => {
+    expect(
+      describeRecordData({ voltage: { value: 5.71, unit: 'V', lsl: 4.5, usl: 5.5, target: 5, result: 'fail' } }),
+    ).toEqual([{ key: 'voltage', text: '5.71 V', result: 'fail', spec: '4.5–5.5 V' }]);
+  });
+
+  it('leaves out scanned identifiers (the event shows them) but keeps notes and numbers', () => {
+    const scan = (code: string) => ({ raw: code, code, format: 'internal', ais: {} });
+    expect(
+      describeRecordData({ part: scan('CAP-2611-B'), qty: 1, note: 'C2 replaced', components: [{ lot: scan('X'), qty: 4 }] }),
+    ).toEqual([
+      { key: 'qty', text: '1' },
+      { key: 'note', text: 'C2 replaced' },
+    ]);
+  });
+
+  it('shows scans by their code and groups as key: value lists when asked', () => {
+    const scan = (code: string) => ({ raw: code, code, format: 'internal', ais: {} });
+    expect(
+      describeRecordData({
+        components: [
+          { lot: scan('RES-2611-A'), qty: 4 },
+          { lot: scan('CAP-2611-B'), qty: 2 },
+        ],
+        tool: scan('TQ-7'),
+        note: 'C2 replaced',
+        empty: null,
+      }, { withScans: true }),
+    ).toEqual([
+      { key: 'components', text: 'lot: RES-2611-A, qty: 4; lot: CAP-2611-B, qty: 2' },
+      { key: 'tool', text: 'TQ-7' },
+      { key: 'note', text: 'C2 replaced' },
+    ]);
+  });
+
+  it('writes one-sided limits', () => {
+    expect(describeRecordData({ t: { value: 3, lsl: 1, result: 'pass' } })[0]!.spec).toBe('≥ 1');
+  });
+});
+
+describe('localInputToIso', () => {
+  it('turns a datetime-local value into an instant with its zone', () => {
+    const iso = localInputToIso('2026-11-28T08:30')!;
+    expect(iso).toMatch(/Z$/);
+    expect(new Date(iso).getTime()).toBe(new Date(2026, 10, 28, 8, 30).getTime());
+    expect(localInputToIso('')).toBeUndefined();
+  });
+});
