@@ -19,9 +19,35 @@ export type SessionState = Me | null | undefined;
 let state: SessionState;
 const listeners = new Set<() => void>();
 
+/**
+ * The last answer of `/auth/me`, kept for this tab only (sessionStorage), so that a station
+ * tablet reloaded while the network is down still knows who is signed in and can queue records.
+ * The server checks the session cookie again when they are sent.
+ */
+const CACHE_KEY = 'lotline.session';
+
+function remember(me: SessionState): void {
+  try {
+    if (me) sessionStorage.setItem(CACHE_KEY, JSON.stringify(me));
+    else sessionStorage.removeItem(CACHE_KEY);
+  } catch {
+    // storage disabled: no offline reload, everything else works
+  }
+}
+
+function remembered(): Me | undefined {
+  try {
+    const raw = sessionStorage.getItem(CACHE_KEY);
+    return raw ? (JSON.parse(raw) as Me) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function publish(next: SessionState): void {
   state = next;
   setCsrfToken(next?.csrf_token);
+  if (next !== undefined) remember(next);
   for (const listener of listeners) listener();
 }
 
@@ -38,7 +64,10 @@ export function hasPermission(me: Me | null | undefined, permission: string): bo
   return !!me && me.permissions.includes(permission);
 }
 
-/** Asks the server who is signed in (401 means nobody); other failures propagate. */
+/**
+ * Asks the server who is signed in (401 means nobody). Without a network it falls back to the
+ * last answer in this tab; other failures propagate.
+ */
 export async function loadSession(): Promise<Me | null> {
   try {
     const me = await apiClient.get<Me>('/auth/me');
@@ -48,6 +77,11 @@ export async function loadSession(): Promise<Me | null> {
     if (error instanceof ApiError && error.status === 401) {
       publish(null);
       return null;
+    }
+    const cached = error instanceof ApiError && error.status === 0 ? remembered() : undefined;
+    if (cached) {
+      publish(cached);
+      return cached;
     }
     throw error;
   }
@@ -87,5 +121,6 @@ export function sessionExpired(): void {
 
 /** Back to "not asked yet" (tests start each case from here). */
 export function resetSession(): void {
+  remember(null);
   publish(undefined);
 }

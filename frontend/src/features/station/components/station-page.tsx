@@ -1,11 +1,444 @@
+import './station-page.css';
+
+import type { ErrorSchema } from '@rjsf/utils';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-/** The station app: the tablet screen where line workers fill the node's form. */
+import { StatusBadge } from '@/components/ui/status-badge';
+import { useSession } from '@/hooks/use-session';
+import { ApiError, type ApiFieldError } from '@/lib/api-client';
+import { errorMessage } from '@/lib/error-message';
+import { currentLanguage } from '@/lib/i18n';
+
+import { findInstances } from '@/features/station/api/find-instances';
+import { getFormVersion } from '@/features/station/api/get-form-version';
+import { getInstance } from '@/features/station/api/get-instance';
+import { postRecord } from '@/features/station/api/post-record';
+import { CaptureForm } from '@/features/station/components/capture-form';
+import { LabelCard } from '@/features/station/components/label-card';
+import { QueuePanel } from '@/features/station/components/queue-panel';
+import { SignatureFields } from '@/features/station/components/signature-fields';
+import { StationPicker } from '@/features/station/components/station-picker';
+import { ScanWidget } from '@/features/station/components/widgets';
+import { useOfflineQueue } from '@/features/station/hooks/use-offline-queue';
+import { type StationNode, useStationNodes } from '@/features/station/hooks/use-station-nodes';
+import { playCue } from '@/features/station/lib/cue';
+import {
+  localize,
+  localTimestamp,
+  newIdempotencyKey,
+  toErrorSchema,
+} from '@/features/station/lib/form-logic';
+import type { RejectedEntry } from '@/features/station/lib/offline-queue';
+import { isTransient } from '@/features/station/lib/send-record';
+import type {
+  CaptureBody,
+  CaptureResult,
+  FormVersion,
+  SignatureInput,
+} from '@/features/station/types/station';
+
+const STATION_KEY = 'lotline.station.code';
+const NODE_KEY = 'lotline.station.node';
+
+type Outcome =
+  | { kind: 'accepted'; result: CaptureResult }
+  | { kind: 'queued' }
+  | { kind: 'refused'; message: string; other: ApiFieldError[] };
+
+function nodeId(choice: StationNode): string {
+  return `${choice.flow.key}/${choice.node.id}`;
+}
+
+function stored(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function store(key: string, value: string): void {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // the choice holds for this page only
+  }
+}
+
+/**
+ * The station app: the tablet screen where a line worker scans the subject, fills the node's
+ * form (mostly by scanning) and submits; offline submissions wait in the browser.
+ */
 export function StationPage() {
   const { t } = useTranslation();
+  const me = useSession();
+  const language = currentLanguage();
+  const [chosenStation, setChosenStation] = useState<string | null>(() => stored(STATION_KEY));
+  const station = me?.station ?? chosenStation;
+  const { nodes, error: nodesError } = useStationNodes(station);
+  const [selected, setSelected] = useState<string | null>(() => stored(NODE_KEY));
+  const [loaded, setLoaded] = useState<{ id: string; form?: FormVersion; error?: unknown } | null>(null);
+  const [subject, setSubject] = useState('');
+  const [hint, setHint] = useState<string | null>(null);
+  const [signatures, setSignatures] = useState<SignatureInput[]>([]);
+  const [errors, setErrors] = useState<ErrorSchema | undefined>();
+  const [signatureErrors, setSignatureErrors] = useState<Record<number, string[]>>({});
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [formKey, setFormKey] = useState(0);
+  const [fixing, setFixing] = useState<Record<string, unknown> | undefined>();
+  const subjectRef = useRef<HTMLDivElement>(null);
+  const queue = useOfflineQueue(
+    useCallback(() => {
+      playCue('ok');
+    }, []),
+  );
+
+  const choice = nodes?.find((candidate) => nodeId(candidate) === selected) ?? nodes?.[0];
+
+  const formId = choice ? `${choice.node.form.key}@${choice.node.form.version}/${language}` : null;
+  const form = loaded && loaded.id === formId ? (loaded.form ?? null) : null;
+  const formError = loaded && loaded.id === formId ? loaded.error : null;
+
+  useEffect(() => {
+    if (!choice || !formId) return;
+    let live = true;
+    getFormVersion(choice.node.form.key, choice.node.form.version, language)
+      .then((version) => live && setLoaded({ id: formId, form: version }))
+      .catch((caught: unknown) => live && setLoaded({ id: formId, error: caught }));
+    return () => {
+      live = false;
+    };
+  }, [choice, formId, language]);
+
+  function choose(next: StationNode) {
+    setSelected(nodeId(next));
+    store(NODE_KEY, nodeId(next));
+    setErrors(undefined);
+    setSignatures([]);
+    setFixing(undefined);
+    setFormKey((key) => key + 1);
+  }
+
+  function focusFirstField() {
+    window.setTimeout(() => {
+      document.querySelector<HTMLElement>('.capture-form input:not([type=hidden]), .capture-form select')?.focus();
+    }, 0);
+  }
+
+  /** Scan-first: the subject's flow instance says which step is next; go there. */
+  async function onSubjectScanned(value: string) {
+    setSubject(value);
+    setHint(null);
+    if (!choice || !nodes || !value) return focusFirstField();
+    try {
+      const [instance] = await findInstances(choice.flow.key, value);
+      if (instance) {
+        const detail = await getInstance(instance.id);
+        const enabled = detail.nodes.filter((node) => node.enabled && !node.anytime).map((n) => n.node);
+        const here = nodes.filter((n) => n.flow.key === choice.flow.key && enabled.includes(n.node.id));
+        if (here.length > 0 && !enabled.includes(choice.node.id)) choose(here[0]!);
+        const names = here.map((n) => localize(n.node.name, language) || n.node.id);
+        setHint(
+          names.length
+            ? t('station.subject.next', { steps: names.join(', ') })
+            : t('station.subject.noStepHere'),
+        );
+      }
+    } catch {
+      // Offline or not allowed to read instances: stay on the chosen step.
+    }
+    focusFirstField();
+  }
+
+  async function submit(data: Record<string, unknown>) {
+    if (!choice) return;
+    const meanings = choice.node.rules?.signatures?.meanings ?? [];
+    const body: CaptureBody = {
+      idempotency_key: newIdempotencyKey(),
+      flow: choice.flow.key,
+      node: choice.node.id,
+      subject: subject.trim() || null,
+      station,
+      event_time: localTimestamp(),
+      payload: data,
+      ...(meanings.length ? { signatures: signatures.slice(0, meanings.length) } : {}),
+    };
+    setBusy(true);
+    setErrors(undefined);
+    setSignatureErrors({});
+    try {
+      if (!navigator.onLine) throw new ApiError({ status: 0, code: 'network_error', message: 'offline' });
+      const result = await postRecord(body);
+      setOutcome({ kind: 'accepted', result });
+      playCue('ok');
+      reset();
+    } catch (caught) {
+      if (isTransient(caught) && !(caught instanceof ApiError && caught.status === 401)) {
+        // Nothing reached the database (or we cannot know): keep it, with its key, for later.
+        await queue.add({ ...body, signatures: [] });
+        setOutcome({ kind: 'queued' });
+        playCue('ok');
+        reset();
+        return;
+      }
+      showRefusal(caught);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function showRefusal(caught: unknown) {
+    const fieldErrors = caught instanceof ApiError ? caught.errors : [];
+    const { schema, other } = toErrorSchema(fieldErrors);
+    setErrors(schema);
+    const bySigner: Record<number, string[]> = {};
+    for (const error of other) {
+      if (error.path[0] === 'signatures' && typeof error.path[1] === 'number') {
+        (bySigner[error.path[1]] ??= []).push(error.message);
+      }
+    }
+    setSignatureErrors(bySigner);
+    setOutcome({ kind: 'refused', message: errorMessage(caught, t), other });
+    playCue('error');
+  }
+
+  function reset() {
+    setSubject('');
+    setSignatures([]);
+    setFixing(undefined);
+    setFormKey((key) => key + 1);
+    window.setTimeout(() => subjectRef.current?.querySelector('input')?.focus(), 0);
+  }
+
+  /** A submission the server refused after a sync: back into the form, errors on their fields. */
+  async function fix(entry: RejectedEntry) {
+    const target = nodes?.find((n) => n.flow.key === entry.body.flow && n.node.id === entry.body.node);
+    if (target) choose(target);
+    setSubject(entry.body.subject ?? '');
+    setFixing(entry.body.payload);
+    setFormKey((key) => key + 1);
+    const { schema, other } = toErrorSchema(
+      entry.errors.map((e) => ({ ...e, code: entry.code, params: {} })),
+    );
+    setErrors(schema);
+    setOutcome({ kind: 'refused', message: entry.message, other: other });
+    await queue.dismiss(entry.seq!);
+  }
+
+  if (!station && me?.kind !== 'station') {
+    return (
+      <StationPicker
+        onPick={(code) => {
+          store(STATION_KEY, code);
+          setChosenStation(code);
+        }}
+      />
+    );
+  }
+
+  const meanings = choice?.node.rules?.signatures?.meanings ?? [];
+  const stepName = (node: string) => {
+    const found = choice?.flow.nodes.find((candidate) => candidate.id === node);
+    return (found && localize(found.name, language)) || node;
+  };
+
   return (
-    <div className="page">
-      <h1>{t('station.title')}</h1>
+    <div className="station" data-testid="station">
+      <header className="station__bar">
+        <h1 className="station__title">
+          {t('station.heading', { station: station ?? '—' })}
+        </h1>
+        <StatusBadge tone={queue.online ? 'ok' : 'warning'} data-testid="network-status">
+          {queue.online ? t('station.network.online') : t('station.network.offline')}
+        </StatusBadge>
+        {me?.kind !== 'station' ? (
+          <button
+            type="button"
+            className="button button--secondary"
+            onClick={() => {
+              localStorage.removeItem(STATION_KEY);
+              setChosenStation(null);
+            }}
+          >
+            {t('station.changeStation')}
+          </button>
+        ) : null}
+      </header>
+
+      <QueuePanel queue={queue} onFix={(entry) => void fix(entry)} />
+
+      {nodesError ? (
+        <p className="alert alert--danger" role="alert">
+          {errorMessage(nodesError, t)}
+        </p>
+      ) : null}
+      {nodes && nodes.length === 0 ? (
+        <p className="alert alert--warning">{t('station.noNodes')}</p>
+      ) : null}
+      {nodes && nodes.length > 1 ? (
+        <nav className="station__nodes" aria-label={t('station.nodes')}>
+          {nodes.map((candidate) => (
+            <button
+              key={nodeId(candidate)}
+              type="button"
+              className={`button ${candidate === choice ? '' : 'button--secondary'}`}
+              aria-pressed={candidate === choice}
+              onClick={() => choose(candidate)}
+            >
+              {localize(candidate.flow.name, language) || candidate.flow.key} ·{' '}
+              {localize(candidate.node.name, language) || candidate.node.id}
+            </button>
+          ))}
+        </nav>
+      ) : null}
+
+      {outcome ? (
+        <OutcomePanel outcome={outcome} stepName={stepName} onDismiss={() => setOutcome(null)} />
+      ) : null}
+
+      {choice ? (
+        <section className="card station__work" aria-labelledby="station-form-title">
+          <h2 id="station-form-title">
+            {form ? localize(form.document.title, language) : localize(choice.node.name, language)}
+          </h2>
+          <div className="field" ref={subjectRef}>
+            <label htmlFor="station-subject">
+              {t(`station.subject.${choice.flow.subject}`, { defaultValue: t('station.subject.any') })}
+            </label>
+            <SubjectInput value={subject} onChange={setSubject} onScanned={(v) => void onSubjectScanned(v)} />
+            {hint ? <small data-testid="subject-hint">{hint}</small> : null}
+          </div>
+          {formError ? (
+            <p className="alert alert--danger" role="alert">
+              {errorMessage(formError, t)}
+            </p>
+          ) : null}
+          {form ? (
+            <CaptureForm
+              key={`${nodeId(choice)}-${formKey}`}
+              rendered={form.rendered}
+              initialData={fixing}
+              errors={errors}
+              busy={busy}
+              autoSubmit={!!choice.node.station?.auto_submit && meanings.length === 0}
+              onSubmit={(data) => void submit(data)}
+            >
+              {meanings.length ? (
+                <SignatureFields
+                  meanings={meanings}
+                  value={signatures}
+                  onChange={setSignatures}
+                  errors={signatureErrors}
+                />
+              ) : null}
+            </CaptureForm>
+          ) : (
+            !formError && <p aria-busy="true">{t('common.loading')}</p>
+          )}
+        </section>
+      ) : null}
+    </div>
+  );
+}
+
+/** The subject (serial, lot, work order) as a scan field: Enter looks up its next step. */
+function SubjectInput(props: { value: string; onChange: (v: string) => void; onScanned: (v: string) => void }) {
+  const { value, onChange, onScanned } = props;
+  return (
+    <div
+      onKeyDownCapture={(event) => {
+        if (event.key === 'Enter') {
+          event.preventDefault();
+          event.stopPropagation();
+          onScanned(value.trim());
+        }
+      }}
+    >
+      <ScanWidget
+        id="station-subject"
+        name="subject"
+        value={value}
+        label=""
+        schema={{}}
+        uiSchema={{}}
+        options={{}}
+        registry={undefined as never}
+        required
+        autofocus
+        onChange={(next: unknown) => onChange(typeof next === 'string' ? next : '')}
+        onBlur={() => undefined}
+        onFocus={() => undefined}
+      />
+    </div>
+  );
+}
+
+type OutcomePanelProps = { outcome: Outcome; stepName: (node: string) => string; onDismiss: () => void };
+
+function OutcomePanel({ outcome, stepName, onDismiss }: OutcomePanelProps) {
+  const { t } = useTranslation();
+  if (outcome.kind === 'queued') {
+    return (
+      <div className="alert alert--warning outcome" role="status" data-testid="outcome" data-outcome="queued">
+        <strong>{t('station.outcome.queued')}</strong>
+        <button type="button" className="button button--secondary" onClick={onDismiss}>
+          {t('station.outcome.dismiss')}
+        </button>
+      </div>
+    );
+  }
+  if (outcome.kind === 'refused') {
+    return (
+      <div className="alert alert--danger outcome" role="alert" data-testid="outcome" data-outcome="refused">
+        <strong>{outcome.message}</strong>
+        {outcome.other.length ? (
+          <ul>
+            {outcome.other.map((error, index) => (
+              <li key={index}>{error.message}</li>
+            ))}
+          </ul>
+        ) : null}
+      </div>
+    );
+  }
+  const { result } = outcome;
+  return (
+    <div className="alert alert--ok outcome" role="status" data-testid="outcome" data-outcome="accepted">
+      <strong>
+        {t(result.replayed ? 'station.outcome.replayed' : 'station.outcome.accepted', {
+          id: result.record.id,
+        })}
+      </strong>
+      {result.next_steps.length ? (
+        <p data-testid="next-steps">
+          {t('station.outcome.next', { steps: result.next_steps.map((s) => stepName(s.node)).join(', ') })}
+        </p>
+      ) : result.instance_status === 'completed' ? (
+        <p>{t('station.outcome.completed')}</p>
+      ) : null}
+      {result.notices.map((notice, index) => (
+        <p key={index} className="alert alert--warning">
+          {notice.message}
+        </p>
+      ))}
+      {result.created_items.length ? (
+        <div className="labels">
+          <h3>{t('station.outcome.created', { count: result.created_items.length })}</h3>
+          <div className="labels__grid">
+            {result.created_items.map((item) => (
+              <LabelCard key={item.id} item={item} />
+            ))}
+          </div>
+          <button type="button" className="button button--secondary" onClick={() => window.print()}>
+            {t('station.label.print')}
+          </button>
+        </div>
+      ) : null}
+      <button type="button" className="button button--secondary" onClick={onDismiss}>
+        {t('station.outcome.dismiss')}
+      </button>
     </div>
   );
 }
