@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 DEMO ?= 1
+# the template pack a first start installs (food, pharma, automotive, electronics; none: no pack)
+PACK ?= food
 export LOTLINE_PORT := $(PORT)
 
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
@@ -16,7 +18,9 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.
 run: $(VENV)/.stamp-install frontend/dist/index.html
 	$(BIN)/lotline db upgrade
 	$(BIN)/lotline users bootstrap --if-empty
-	@if [ "$(DEMO)" = 1 ]; then $(BIN)/lotline demo; fi
+	@if [ "$(PACK)" != none ]; then \
+		$(BIN)/lotline packs install $(PACK) --first-start $(if $(filter 1,$(DEMO)),--demo); \
+	elif [ "$(DEMO)" = 1 ]; then $(BIN)/lotline demo; fi
 	$(BIN)/lotline run --host $(HOST) --port $(PORT)
 
 ## test: lint, types, Python tests (SQLite; PostgreSQL/Redis when configured), front-end tests, browser tests

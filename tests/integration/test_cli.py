@@ -82,3 +82,46 @@ def test_demo_sets_up_a_plant_once_and_its_lot_traces_to_units(env: Path) -> Non
         assert lot.remaining == 1000 - 3 * 4
         tokens = session.execute(sa.text("SELECT revoked_at FROM api_token")).all()
         assert tokens and all(t[0] is not None for t in tokens)  # the demo's token does not outlive it
+
+
+def test_packs_list_preview_install_twice_and_uninstall(env: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(main, ["users", "bootstrap"]).exit_code == 0
+    listed = runner.invoke(main, ["packs", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert re.search(r"^food\s+1\.0\.0\s+not installed", listed.output, re.M)
+    preview = runner.invoke(main, ["packs", "preview", "food"])
+    assert preview.exit_code == 0 and "food 1.0.0: install (" in preview.output
+    assert "create   flow      food-receiving v1" in preview.output
+    first = runner.invoke(main, ["packs", "install", "food"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(main, ["packs", "install", "food", "--first-start"])
+    assert again.exit_code == 0 and "not a first start" in again.output
+    twice = runner.invoke(main, ["packs", "install", "food"])
+    assert twice.exit_code == 0 and "food 1.0.0: none (nothing to do)" in twice.output
+    assert "installed 1.0.0" in runner.invoke(main, ["packs", "list"]).output
+    gone = runner.invoke(main, ["packs", "uninstall", "food", "--lang", "zh-CN"])
+    assert gone.exit_code == 0 and "uninstalled" in gone.output
+    missing = runner.invoke(main, ["packs", "preview", "nope", "--lang", "zh-CN"])
+    assert missing.exit_code != 0 and "不存在模板包 nope" in missing.output
+
+
+def test_packs_check_names_every_problem_of_a_folder(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from lotline import templates_library
+
+    root = tmp_path / "food"
+    shutil.copytree(templates_library.SHIPPED_ROOT / "food", root)
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    manifest["contents"]["forms"].append("missing_form")
+    (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = CliRunner().invoke(main, ["packs", "check", str(root)])
+    assert result.exit_code == 1
+    assert "manifest.contents.forms[13]: the pack has no file missing_form.json" in result.output
+    assert (
+        CliRunner().invoke(main, ["packs", "check", str(templates_library.SHIPPED_ROOT / "food")]).exit_code
+        == 0
+    )

@@ -25,6 +25,7 @@ ENV_KEYS = {
     "LOTLINE_FRONTEND_DIST": "FRONTEND_DIST",
     "LOTLINE_QUEUE": "JOB_QUEUE",
     "LOTLINE_LOG_LEVEL": "LOG_LEVEL",
+    "LOTLINE_PACK_DIRS": "PACK_DIRS",
 }
 
 
@@ -42,6 +43,8 @@ class Config:
     JOB_QUEUE = "lotline"
     LOG_LEVEL = "INFO"
     JSON_SORT_KEYS = False
+    # Folders with more template packs (os.pathsep-separated), searched after the shipped ones.
+    PACK_DIRS: str = ""
 
     # flask-smorest / OpenAPI
     API_TITLE = "Lotline"

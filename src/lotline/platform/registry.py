@@ -14,6 +14,7 @@ def load_models() -> MetaData:
     from lotline.platform.definitions import models as _definitions  # noqa: F401
     from lotline.platform.genealogy import models as _genealogy  # noqa: F401
     from lotline.platform.masterdata import models as _masterdata  # noqa: F401
+    from lotline.platform.packs import models as _packs  # noqa: F401
     from lotline.platform.quality import models as _quality  # noqa: F401
     from lotline.platform.system import models as _system  # noqa: F401
 

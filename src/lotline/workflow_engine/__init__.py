@@ -14,6 +14,7 @@ actions this library decides. Typical use::
         state = decision.state                      # store state.to_dict(); perform actions
 """
 
+from lotline.workflow_engine import compliance as _compliance  # noqa: F401  (registers FSMA 204)
 from lotline.workflow_engine import messages as _messages  # noqa: F401  (registers the catalogue)
 from lotline.workflow_engine.checks import (
     Check,

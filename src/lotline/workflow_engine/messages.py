@@ -242,6 +242,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The required signatures must come from different people ({signers})",
         "zh-CN": "所需签名必须由不同人员完成（{signers}）",
     },
+    # --- regulation checks (compliance.py) ---------------------------------------------------
+    "flow.kde_missing": {
+        "en": "{field}: FSMA 204 {event} needs the key data element {kde}; name the field that captures it",
+        "zh-CN": "{field}：FSMA 204 {event} 事件需要关键数据元素 {kde}，请指明采集它的字段",
+    },
+    "flow.kde_unknown": {
+        "en": "{field}: {kde} is not a key data element of the FSMA 204 {event} event",
+        "zh-CN": "{field}：{kde} 不是 FSMA 204 {event} 事件的关键数据元素",
+    },
+    "flow.kde_unknown_field": {
+        "en": "{field}: key data element {kde} comes from {source}, which form {form} does not have",
+        "zh-CN": "{field}：关键数据元素 {kde} 取自 {source}，但表单 {form} 中没有该字段",
+    },
+    "flow.tlc_not_allowed": {
+        "en": "{field}: a new traceability lot code may only be assigned at initial packing, first "
+        "land-based receiving or transformation, not at {event}",
+        "zh-CN": "{field}：只有初次包装、首次陆上接收或加工转化时才可分配新的可追溯批次代码，{event} 时不可",
+    },
     # --- serialised state and upgrades ------------------------------------------------------
     "state.invalid": {
         "en": "{field}: invalid instance state ({detail})",

@@ -30,14 +30,18 @@ PERMISSIONS: dict[str, tuple[str, str]] = {
     "quality.manage": ("Manage holds, releases and nonconformances", "管理冻结、放行和不合格品"),
     "reports.read": ("View reports and export data", "查看报表并导出数据"),
     "reports.design": ("Design report views", "设计报表视图"),
-    "packs.manage": ("Install and upgrade template packs", "安装和升级模板包"),
+    "packs.view": (
+        "See template packs, what they contain and what installing one would do",
+        "查看模板包、其内容及安装预览",
+    ),
+    "packs.manage": ("Install, upgrade and uninstall template packs", "安装、升级和卸载模板包"),
     "audit.read": ("Review the audit trail", "查看审计追踪"),
     "audit.export": ("Export the audit trail", "导出审计追踪"),
     "integration.write": ("Send data through integrations", "通过集成接口写入数据"),
 }
 
 _ALL = frozenset(PERMISSIONS)
-_READ = frozenset({"masterdata.read", "forms.read", "flows.read", "trace.read", "reports.read"})
+_READ = frozenset({"masterdata.read", "forms.read", "flows.read", "trace.read", "reports.read", "packs.view"})
 
 # role key -> (English name, Chinese name, permissions)
 BUILTIN_ROLES: dict[str, tuple[str, str, frozenset[str]]] = {

@@ -507,3 +507,15 @@ def list_instances(
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(FlowInstance.id.desc()).limit(limit).offset(offset))
     return list(rows), total
+
+
+def count_instances(session: Session, organisation_id: int, flow_keys: list[str]) -> int:
+    """How many flow instances (running or completed) these flows have: each holds records."""
+    if not flow_keys:
+        return 0
+    total = session.scalar(
+        select(func.count())
+        .select_from(FlowInstance)
+        .where(FlowInstance.organisation_id == organisation_id, FlowInstance.flow_key.in_(flow_keys))
+    )
+    return int(total or 0)

@@ -45,6 +45,7 @@ __all__ = [
     "MODELS",
     "ImportResult",
     "allowed_components",
+    "check_values",
     "create",
     "create_bom",
     "current_bom",
@@ -298,6 +299,11 @@ def _current(spec: Spec, row: Any) -> dict[str, Any]:
 
 
 # --- writing ----------------------------------------------------------------------------------
+
+
+def check_values(entity: str, values: Mapping[str, Any]) -> list[Problem]:
+    """Every problem the API would report for a new row with ``values`` (nothing is read or written)."""
+    return clean(SPECS[entity], values, creating=True)[1]
 
 
 def create(session: Session, actor: Actor, entity: str, values: Mapping[str, Any]) -> Any:
