@@ -11,7 +11,7 @@ from typing import Any
 from browser_support import OPERATOR
 from playwright.sync_api import expect
 
-from lotline.platform.demo import RES_GTIN
+from lotline.platform.demo import CAP_GTIN, RES_GTIN
 
 
 def _station_sign_in(page: Any, url: str) -> None:
@@ -129,4 +129,56 @@ def test_station_speaks_chinese(browser: Any, plant: dict[str, Any], screenshot_
     voltage.fill("5.1")
     expect(page.locator("[data-testid^=spec-]")).to_have_text("合格")
     page.screenshot(path=str(screenshot_dir / "station-zh-CN.png"), full_page=True)
+    context.close()
+
+
+def test_scanning_a_unit_opens_its_next_step_and_a_complete_form_submits_itself(
+    browser: Any, plant: dict[str, Any], screenshot_dir: Path
+) -> None:
+    # A unit of our own, assembled through the API from lots of our own, now due for final test.
+    api = {"Authorization": f"Bearer {plant['token']}"}
+    context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 1024})
+    page = context.new_page()
+
+    def record(key: str, flow: str, node: str, subject: str, payload: dict[str, Any]) -> None:
+        response = page.request.post(
+            plant["url"] + "/api/records",
+            headers=api,
+            data={
+                "idempotency_key": key,
+                "flow": flow,
+                "node": node,
+                "subject": subject,
+                "station": "ST-1",
+                "payload": payload,
+            },
+        )
+        assert response.status == 201, response.text()
+
+    record("e2e-auto-res", "goods-in", "receive", "RES-AUTO", {"lot": f"]d201{RES_GTIN}10RES-AUTO", "qty": 8})
+    record("e2e-auto-cap", "goods-in", "receive", "CAP-AUTO", {"lot": f"]d201{CAP_GTIN}10CAP-AUTO", "qty": 4})
+    record(
+        "e2e-auto-asm",
+        "widget-line",
+        "assemble",
+        "WDG-AUTO-1",
+        {"components": [{"lot": "RES-AUTO", "qty": 4}, {"lot": "CAP-AUTO", "qty": 2}]},
+    )
+
+    _station_sign_in(page, plant["url"])
+    page.get_by_role("button", name=re.compile("receive")).click()  # the wrong step on purpose
+    page.locator("#station-subject").focus()
+    _wedge_scan(page, "WDG-AUTO-1")
+    # The unit's flow says final test is next: the station switches there and focuses the reading.
+    expect(page.get_by_role("heading", name="Final test")).to_be_visible()
+    expect(page.get_by_test_id("subject-hint")).to_contain_text("final_test")
+    voltage = page.get_by_label("Output voltage")
+    expect(voltage).to_be_focused()
+    page.keyboard.type("5.02")
+    expect(page.locator("[data-testid^=spec-]")).to_have_text("In spec")
+    page.keyboard.press("Enter")  # the last field of a complete form: it submits itself
+    outcome = page.get_by_test_id("outcome")
+    expect(outcome).to_have_attribute("data-outcome", "accepted")
+    expect(page.get_by_test_id("next-steps")).to_contain_text("pack")
+    page.screenshot(path=str(screenshot_dir / "station-auto-submit-en.png"), full_page=True)
     context.close()

@@ -179,6 +179,7 @@ ASSEMBLY = {
             "inspect",
             "final_test",
             {"eventType": "ObjectEvent", "action": "OBSERVE", "bizStep": "inspecting"},
+            station={"auto_submit": True},  # scan the unit, type the reading, Enter: sent
         ),
         _node(
             "rework",

@@ -14,7 +14,8 @@ Nodes
     ``id`` (no dots: ids appear in condition names such as ``counts.rework``), ``type`` (one of
     ``NODE_TYPES``), ``form`` (``{key, version}`` of the form the node collects), ``epcis``
     (eventType / action / bizStep / disposition; TransformationEvent has no action), optional
-    ``rules``, ``actions``, ``join`` and ``anytime``:
+    ``rules``, ``actions``, ``join``, ``anytime`` and ``station`` (how the station app presents
+    the node: ``{"auto_submit": true}`` sends a complete form after its last scan):
 
     - ``join: true``  the node joins the nearest parallel split that dominates it and whose every
       branch reaches it (``Flow.join_splits``, ``graph.join_matches``): a token coming out of a

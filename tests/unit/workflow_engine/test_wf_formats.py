@@ -175,3 +175,16 @@ def test_invalid_and_too_new_states_are_refused_with_paths() -> None:
     with pytest.raises(ProblemsError) as newer:
         State.from_dict({**start(pcba_flow()).to_dict(), "state_version": 9})
     assert newer.value.problems[0].code == "state.version"
+
+
+def test_a_node_may_tell_the_station_to_submit_a_complete_form_by_itself() -> None:
+    doc = pcba_flow()
+    doc["nodes"][0]["station"] = {"auto_submit": True}
+    assert load_flow(doc).nodes[doc["nodes"][0]["id"]].id == doc["nodes"][0]["id"]
+
+    doc["nodes"][0]["station"] = {"auto_submit": "yes", "beep": True}
+    with pytest.raises(ProblemsError) as raised:
+        load_flow(doc)
+    paths = {tuple(p.path) for p in raised.value.problems}
+    assert ("nodes", 0, "station", "auto_submit") in paths
+    assert ("nodes", 0, "station", "beep") in paths  # an unknown option is named, not ignored

@@ -2,10 +2,10 @@ import { apiClient } from '@/lib/api-client';
 
 import type { InstanceSummary } from '@/features/station/types/station';
 
-/** Open flow instances of a subject (a serial, lot or work order). */
-export async function findInstances(flow: string, subject: string): Promise<InstanceSummary[]> {
+/** The flow instances of a subject (a serial, lot or work order), newest first. */
+export async function findInstances(subject: string): Promise<InstanceSummary[]> {
   const page = await apiClient.get<{ items: InstanceSummary[] }>('/flow-instances', {
-    query: { flow, subject },
+    query: { subject },
   });
   return page.items;
 }

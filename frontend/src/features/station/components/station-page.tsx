@@ -121,29 +121,49 @@ export function StationPage() {
     setFormKey((key) => key + 1);
   }
 
+  /** Asks for the form's first field to get focus as soon as the (maybe new) form is on screen. */
+  const wantFocus = useRef(false);
+  const [, setFocusRequests] = useState(0);
   function focusFirstField() {
-    window.setTimeout(() => {
-      document.querySelector<HTMLElement>('.capture-form input:not([type=hidden]), .capture-form select')?.focus();
-    }, 0);
+    wantFocus.current = true;
+    setFocusRequests((n) => n + 1); // render, so the effect below runs
   }
 
-  /** Scan-first: the subject's flow instance says which step is next; go there. */
+  useEffect(() => {
+    if (!form || !wantFocus.current) return;
+    const first = document.querySelector<HTMLElement>(
+      '.capture-form input:not([type=hidden]), .capture-form select, .capture-form textarea',
+    );
+    if (first) {
+      first.focus();
+      wantFocus.current = false;
+    }
+  });
+
+  /**
+   * Scan-first: the subject's open flow instances say which steps are due; when the chosen step is
+   * not one of them and one served here is, go there. Then on to the form's first field.
+   */
   async function onSubjectScanned(value: string) {
     setSubject(value);
     setHint(null);
     if (!choice || !nodes || !value) return focusFirstField();
     try {
-      const [instance] = await findInstances(choice.flow.key, value);
-      if (instance) {
+      const served = new Set(nodes.map((n) => n.flow.key));
+      const open = (await findInstances(value)).filter(
+        (instance) => served.has(instance.flow_key) && instance.status !== 'completed',
+      );
+      const due: StationNode[] = [];
+      for (const instance of open) {
         const detail = await getInstance(instance.id);
-        const enabled = detail.nodes.filter((node) => node.enabled && !node.anytime).map((n) => n.node);
-        const here = nodes.filter((n) => n.flow.key === choice.flow.key && enabled.includes(n.node.id));
-        if (here.length > 0 && !enabled.includes(choice.node.id)) choose(here[0]!);
-        const names = here.map((n) => localize(n.node.name, language) || n.node.id);
+        const enabled = new Set(detail.nodes.filter((n) => n.enabled && !n.anytime).map((n) => n.node));
+        due.push(...nodes.filter((n) => n.flow.key === instance.flow_key && enabled.has(n.node.id)));
+      }
+      if (due.length > 0 && !due.includes(choice)) choose(due[0]!);
+      if (open.length > 0) {
+        const names = due.map((n) => localize(n.node.name, language) || n.node.id);
         setHint(
-          names.length
-            ? t('station.subject.next', { steps: names.join(', ') })
-            : t('station.subject.noStepHere'),
+          names.length ? t('station.subject.next', { steps: names.join(', ') }) : t('station.subject.noStepHere'),
         );
       }
     } catch {
@@ -206,6 +226,7 @@ export function StationPage() {
 
   function reset() {
     setSubject('');
+    setHint(null);
     setSignatures([]);
     setFixing(undefined);
     setFormKey((key) => key + 1);
