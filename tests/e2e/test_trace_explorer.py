@@ -26,6 +26,12 @@ def _sscc(serial: int) -> str:
     return body + str((10 - total % 10) % 10)
 
 
+def _shot(page: Any, path: Path) -> None:
+    """A full-page screenshot from the top (scrolled down, the sticky header is drawn mid-page)."""
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(path), full_page=True)
+
+
 @pytest.fixture
 def own_unit(browser: Any, plant: dict[str, Any]) -> dict[str, Any]:
     """Two supplier lots received and one unit assembled from them, tested, packed on a new pallet
@@ -88,7 +94,7 @@ def test_quality_user_traces_backward_and_forward_and_holds_the_scope(
     for lot in lots.values():
         expect(graph.get_by_test_id(f"graph-node-{lot}")).to_be_visible()
     expect(page.get_by_test_id("trace-summary")).to_contain_text("Items: 3")
-    page.screenshot(path=str(screenshot_dir / "trace-graph-en.png"), full_page=True)
+    _shot(page, screenshot_dir / "trace-graph-en.png")
 
     # The unit's events (station, equipment, operator, inspection result) and mass balance.
     graph.get_by_test_id(f"graph-node-{serial}").click()
@@ -101,7 +107,7 @@ def test_quality_user_traces_backward_and_forward_and_holds_the_scope(
     expect(assembly).to_contain_text("TQ-7")
     expect(events.filter(has_text="Inspection")).to_contain_text("5.02 V (spec 4.5–5.5 V) — in spec")
     expect(events.filter(has_text="Shipping")).to_contain_text("CUST-ACME")
-    page.screenshot(path=str(screenshot_dir / "trace-detail-en.png"), full_page=True)
+    _shot(page, screenshot_dir / "trace-detail-en.png")
 
     # The same genealogy as a table.
     page.get_by_text("Table", exact=True).click()
@@ -118,7 +124,25 @@ def test_quality_user_traces_backward_and_forward_and_holds_the_scope(
     graph = page.get_by_test_id("trace-graph")
     for code in (serial, own_unit["sscc"], "CUST-ACME"):
         expect(graph.get_by_test_id(f"graph-node-{code}")).to_be_visible()
-    page.screenshot(path=str(screenshot_dir / "trace-forward-en.png"), full_page=True)
+    _shot(page, screenshot_dir / "trace-forward-en.png")
+
+    # Collapsed at one level: the trace says so, exports everything in the background, loads more.
+    page.goto(url + f"/trace/items/{own_unit['ids']['res']}?direction=forward&depth=1")
+    truncated = page.get_by_test_id("trace-truncated")
+    expect(truncated).to_contain_text("Collapsed after 1 level (2 items shown)")
+    expect(page.get_by_test_id("trace-graph").get_by_test_id(f"graph-node-{serial}")).to_contain_text(
+        "more beyond"
+    )
+    truncated.get_by_role("button", name="Export the full forward trace (CSV)").click()
+    link = truncated.get_by_test_id("trace-export-download")
+    expect(link).to_be_visible(timeout=15_000)
+    expect(truncated.get_by_test_id("trace-export")).to_contain_text("Export ready: 3 items.")
+    _shot(page, screenshot_dir / "trace-truncated-en.png")
+    exported = page.request.get(url + link.get_attribute("href"))
+    assert exported.status == 200 and serial in exported.text() and own_unit["sscc"] in exported.text()
+    truncated.get_by_role("button", name="Load more levels").click()
+    expect(page.get_by_test_id("trace-truncated")).to_have_count(0)
+    expect(page.get_by_test_id("trace-graph").get_by_test_id("graph-node-CUST-ACME")).to_be_visible()
 
     # Recall: the unit shipped to ACME; the lot and the pallet are still ours and go on hold.
     page.get_by_test_id("tab-recall").click()
@@ -136,11 +160,11 @@ def test_quality_user_traces_backward_and_forward_and_holds_the_scope(
     expect(confirm).to_contain_text("Put 2 items on hold?")
     expect(confirm.get_by_test_id("recall-hold-submit")).to_be_disabled()  # a reason is required
     confirm.get_by_label("Reason for the hold").fill("Supplier reported a wrong resistance value")
-    page.screenshot(path=str(screenshot_dir / "recall-confirm-en.png"), full_page=True)
+    _shot(page, screenshot_dir / "recall-confirm-en.png")
     confirm.get_by_test_id("recall-hold-submit").click()
     expect(page.get_by_test_id("recall-held")).to_have_text("2 items put on hold (3 items in the scope).")
     expect(page.get_by_test_id("trace-item-header").get_by_test_id("item-status")).to_have_text("On hold")
-    page.screenshot(path=str(screenshot_dir / "recall-en.png"), full_page=True)
+    _shot(page, screenshot_dir / "recall-en.png")
 
     # The server agrees: the lot is on hold; the shipped unit is untouched; the other lot is not held.
     item = page.request.get(url + f"/api/items/{own_unit['ids']['res']}")
@@ -166,11 +190,11 @@ def test_trace_explorer_in_chinese_and_the_finder(
     expect(detail.get_by_test_id("mass-balance")).to_contain_text("已发货")
     expect(detail.get_by_test_id("item-event").filter(has_text="检验")).to_contain_text("合格")
     expect(page.get_by_test_id("trace-graph").get_by_test_id(f"graph-node-{serial}")).to_contain_text("单件")
-    page.screenshot(path=str(screenshot_dir / "trace-zh-CN.png"), full_page=True)
+    _shot(page, screenshot_dir / "trace-zh-CN.png")
 
     page.get_by_test_id("tab-recall").click()
     expect(page.get_by_role("heading", name=f"{serial} 的召回范围")).to_be_visible()
-    page.screenshot(path=str(screenshot_dir / "recall-zh-CN.png"), full_page=True)
+    _shot(page, screenshot_dir / "recall-zh-CN.png")
 
     # Switching back to English changes the words on the spot.
     page.get_by_test_id("language-switcher").select_option("en")
@@ -199,5 +223,5 @@ def test_trace_explorer_in_chinese_and_the_finder(
     finder.get_by_test_id("finder-submit").click()
     expect(finder.get_by_test_id("finder-results")).to_contain_text(serial)
     expect(finder.get_by_test_id("finder-results")).to_contain_text(re.compile("装配 · ST-1"))
-    page.screenshot(path=str(screenshot_dir / "trace-finder-zh-CN.png"), full_page=True)
+    _shot(page, screenshot_dir / "trace-finder-zh-CN.png")
     context.close()

@@ -7,6 +7,7 @@ import { getMadeFrom } from '@/features/trace/api/get-made-from';
 import { getShippedTo } from '@/features/trace/api/get-shipped-to';
 import { getTouched } from '@/features/trace/api/get-touched';
 import { ItemTable } from '@/features/trace/components/item-table';
+import { Segmented } from '@/features/trace/components/segmented';
 import { formatDateTime, localInputToIso } from '@/features/trace/lib/format';
 import { useLabels } from '@/features/trace/hooks/use-labels';
 import type { Item, Touch, TouchedQuery } from '@/features/trace/types/trace';
@@ -90,25 +91,19 @@ export function FinderPanel() {
   return (
     <section className="card" aria-labelledby="finder-title" data-testid="trace-finder">
       <h2 id="finder-title">{t('trace.finder.title')}</h2>
-      <fieldset className="segmented">
-        <legend className="visually-hidden">{t('trace.finder.title')}</legend>
-        {MODES.map((option) => (
-          <label key={option}>
-            <input
-              type="radio"
-              name="finder-mode"
-              value={option}
-              checked={mode === option}
-              onChange={() => {
-                setMode(option);
-                setAnswer(null);
-                setError(null);
-              }}
-            />
-            {t(`trace.finder.mode.${option}`)}
-          </label>
-        ))}
-      </fieldset>
+      <Segmented
+        name="finder-mode"
+        legend={t('trace.finder.title')}
+        hideLegend
+        options={MODES}
+        value={mode}
+        label={(option) => t(`trace.finder.mode.${option}`)}
+        onChange={(option) => {
+          setMode(option);
+          setAnswer(null);
+          setError(null);
+        }}
+      />
       <form className={styles.finderForm} onSubmit={(event) => void submit(event)}>
         {mode === 'touched' && (
           <>

@@ -6,6 +6,7 @@ import { errorMessage } from '@/lib/error-message';
 
 import { getTrace } from '@/features/trace/api/get-trace';
 import { ItemDetail } from '@/features/trace/components/item-detail';
+import { Segmented } from '@/features/trace/components/segmented';
 import { TraceExport } from '@/features/trace/components/trace-export';
 import { TraceTable } from '@/features/trace/components/trace-table';
 import { buildTraceGraph } from '@/features/trace/lib/trace-graph';
@@ -79,36 +80,24 @@ export function GenealogyView({ itemId }: { itemId: number }) {
         {t('trace.tabs.genealogy')}
       </h2>
       <div className={styles.toolbar}>
-        <fieldset className="segmented" data-testid="trace-direction">
-          <legend>{t('trace.direction.legend')}</legend>
-          {(['backward', 'forward'] as const).map((option) => (
-            <label key={option}>
-              <input
-                type="radio"
-                name="trace-direction"
-                value={option}
-                checked={direction === option}
-                onChange={() => update({ direction: option, depth: null, limit: null, selected: null })}
-              />
-              {t(`trace.direction.${option}`)}
-            </label>
-          ))}
-        </fieldset>
-        <fieldset className="segmented" data-testid="trace-view">
-          <legend>{t('trace.view.legend')}</legend>
-          {(['graph', 'table'] as const).map((option) => (
-            <label key={option}>
-              <input
-                type="radio"
-                name="trace-view"
-                value={option}
-                checked={view === option}
-                onChange={() => update({ view: option })}
-              />
-              {t(`trace.view.${option}`)}
-            </label>
-          ))}
-        </fieldset>
+        <Segmented
+          name="trace-direction"
+          legend={t('trace.direction.legend')}
+          options={['backward', 'forward'] as const}
+          value={direction}
+          label={(option) => t(`trace.direction.${option}`)}
+          onChange={(option) => update({ direction: option, depth: null, limit: null, selected: null })}
+          testId="trace-direction"
+        />
+        <Segmented
+          name="trace-view"
+          legend={t('trace.view.legend')}
+          options={['graph', 'table'] as const}
+          value={view}
+          label={(option) => t(`trace.view.${option}`)}
+          onChange={(option) => update({ view: option })}
+          testId="trace-view"
+        />
       </div>
 
       {trace.error !== undefined && (
@@ -128,7 +117,7 @@ export function GenealogyView({ itemId }: { itemId: number }) {
               <p>
                 {maxDepth === undefined
                   ? t('trace.truncated.items', { items: shown.items.length })
-                  : t('trace.truncated.levels', { levels: maxDepth, items: shown.items.length })}
+                  : t('trace.truncated.levels', { count: maxDepth, items: shown.items.length })}
               </p>
               <div className={styles.actions}>
                 <button

@@ -28,7 +28,7 @@ export function ItemScreen() {
       </p>
     );
   }
-  const current = item.data;
+  const current = item.data ?? (item.loading ? item.previous : undefined);
 
   return (
     <div className="page">
@@ -40,7 +40,7 @@ export function ItemScreen() {
           {errorMessage(item.error, t)}
         </p>
       )}
-      {item.loading && <p aria-busy="true">{t('common.loading')}</p>}
+      {!current && item.loading && <p aria-busy="true">{t('common.loading')}</p>}
       {current && (
         <header className="card" data-testid="trace-item-header">
           <div className={styles.itemHeader}>

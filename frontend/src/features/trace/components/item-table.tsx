@@ -19,8 +19,7 @@ type ItemTableProps = {
 
 /** Items found by a search, each linking to its genealogy. */
 export function ItemTable({ items, caption, testId, extra }: ItemTableProps) {
-  const { t, i18n } = useTranslation();
-  const labels = useLabels();
+  const { t } = useTranslation();
   return (
     <div className={styles.tableWrap}>
       <table className="table" data-testid={testId}>
@@ -29,10 +28,7 @@ export function ItemTable({ items, caption, testId, extra }: ItemTableProps) {
           <tr>
             <th scope="col">{t('trace.item.code')}</th>
             {extra && <th scope="col">{extra.header}</th>}
-            <th scope="col">{t('trace.item.kind')}</th>
-            <th scope="col">{t('trace.item.material')}</th>
-            <th scope="col">{t('trace.item.quantity')}</th>
-            <th scope="col">{t('trace.item.status')}</th>
+            <ItemHeaders />
           </tr>
         </thead>
         <tbody>
@@ -44,16 +40,40 @@ export function ItemTable({ items, caption, testId, extra }: ItemTableProps) {
                 </Link>
               </td>
               {extra && <td>{extra.cell(item, index)}</td>}
-              <td>{labels.kind(item.kind)}</td>
-              <td>{item.material}</td>
-              <td>{formatQuantity(item.remaining ?? item.quantity, item.uom, i18n.language)}</td>
-              <td>
-                <ItemStatusBadge status={item.status} />
-              </td>
+              <ItemCells item={item} />
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** Header cells for `ItemCells`. */
+export function ItemHeaders() {
+  const { t } = useTranslation();
+  return (
+    <>
+      <th scope="col">{t('trace.item.kind')}</th>
+      <th scope="col">{t('trace.item.material')}</th>
+      <th scope="col">{t('trace.item.quantity')}</th>
+      <th scope="col">{t('trace.item.status')}</th>
+    </>
+  );
+}
+
+/** An item's kind, material, quantity left and status as table cells. */
+export function ItemCells({ item }: { item: Item }) {
+  const { i18n } = useTranslation();
+  const labels = useLabels();
+  return (
+    <>
+      <td>{labels.kind(item.kind)}</td>
+      <td>{item.material}</td>
+      <td>{formatQuantity(item.remaining ?? item.quantity, item.uom, i18n.language)}</td>
+      <td>
+        <ItemStatusBadge status={item.status} />
+      </td>
+    </>
   );
 }

@@ -49,7 +49,8 @@ export function RecallView({ itemId, code, onHeld }: RecallViewProps) {
     [forward.data],
   );
 
-  const scope = recall.data;
+  // After a hold the scope reloads: keep showing the last answer meanwhile.
+  const scope = recall.data ?? (recall.loading ? recall.previous : undefined);
   const locationIds = useMemo(
     () =>
       [...new Set((scope?.stock ?? []).map((item) => item.location_id).filter((id): id is number => id !== null))].sort(
@@ -75,7 +76,7 @@ export function RecallView({ itemId, code, onHeld }: RecallViewProps) {
 
   const categoryLabel = (category: RecallCategory) => t(`trace.recall.category.${category}`);
 
-  if (recall.loading) return <p aria-busy="true">{t('common.loading')}</p>;
+  if (!scope && recall.loading) return <p aria-busy="true">{t('common.loading')}</p>;
   if (recall.error !== undefined || !scope) {
     return (
       <p className="alert alert--danger" role="alert">
@@ -152,7 +153,7 @@ export function RecallView({ itemId, code, onHeld }: RecallViewProps) {
       )}
       {held && (
         <p className="alert alert--ok" role="status" data-testid="recall-held">
-          {t('trace.recall.hold.done', { held: held.held, affected: held.affected })}
+          {t('trace.recall.hold.done', { count: held.held, affected: held.affected })}
         </p>
       )}
 

@@ -45,7 +45,7 @@ export function TraceExport({ itemId, direction }: { itemId: number; direction: 
       )}
       {task?.status === 'done' && (
         <>
-          <span role="status">{t('trace.export.done', { rows: task.result?.rows ?? 0 })}</span>
+          <span role="status">{t('trace.export.done', { count: task.result?.rows ?? 0 })}</span>
           <a className="button" href={downloadTaskUrl(task.id)} download data-testid="trace-export-download">
             {t('trace.export.download')}
           </a>

@@ -1,10 +1,8 @@
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { ItemStatusBadge } from '@/features/trace/components/item-status-badge';
-import { formatQuantity } from '@/features/trace/lib/format';
+import { ItemCells, ItemHeaders } from '@/features/trace/components/item-table';
 import { customersByItem, neighbourCodes } from '@/features/trace/lib/trace-graph';
-import { useLabels } from '@/features/trace/hooks/use-labels';
 import type { Trace } from '@/features/trace/types/trace';
 
 import styles from '@/features/trace/components/trace.module.css';
@@ -17,8 +15,7 @@ type TraceTableProps = {
 
 /** The genealogy as a table, level by level: what each item came from, went into, was shipped to. */
 export function TraceTable({ trace, selected, onSelect }: TraceTableProps) {
-  const { t, i18n } = useTranslation();
-  const labels = useLabels();
+  const { t } = useTranslation();
   const neighbours = useMemo(() => neighbourCodes(trace), [trace]);
   const customers = useMemo(() => customersByItem(trace.events), [trace]);
   const rows = useMemo(
@@ -39,10 +36,7 @@ export function TraceTable({ trace, selected, onSelect }: TraceTableProps) {
           <tr>
             <th scope="col">{t('trace.table.level')}</th>
             <th scope="col">{t('trace.item.code')}</th>
-            <th scope="col">{t('trace.item.kind')}</th>
-            <th scope="col">{t('trace.item.material')}</th>
-            <th scope="col">{t('trace.item.quantity')}</th>
-            <th scope="col">{t('trace.item.status')}</th>
+            <ItemHeaders />
             <th scope="col">{t('trace.table.from')}</th>
             <th scope="col">{t('trace.table.into')}</th>
             {showCustomers && <th scope="col">{t('trace.table.customers')}</th>}
@@ -59,12 +53,7 @@ export function TraceTable({ trace, selected, onSelect }: TraceTableProps) {
                     {item.code}
                   </button>
                 </td>
-                <td>{labels.kind(item.kind)}</td>
-                <td>{item.material}</td>
-                <td>{formatQuantity(item.remaining ?? item.quantity, item.uom, i18n.language)}</td>
-                <td>
-                  <ItemStatusBadge status={item.status} />
-                </td>
+                <ItemCells item={item} />
                 <td className={styles.code}>{links?.from.join(', ')}</td>
                 <td className={styles.code}>{links?.into.join(', ')}</td>
                 {showCustomers && (

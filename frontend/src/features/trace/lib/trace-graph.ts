@@ -32,7 +32,7 @@ export type GraphLink = {
 export type TraceGraph = {
   nodes: GraphNode[];
   links: GraphLink[];
-  /** The deepest level shown. */
+  /** The deepest level of items shown (customers are not counted). */
   levels: number;
 };
 
@@ -120,7 +120,7 @@ export function buildTraceGraph(trace: Trace, options: { maxDepth?: number | und
     nodes.push(...customers.values());
   }
 
-  const levels = nodes.reduce((deepest, node) => Math.max(deepest, node.depth), 0);
+  const levels = nodes.reduce((deepest, node) => (node.item ? Math.max(deepest, node.depth) : deepest), 0);
   return { nodes, links: [...links.values()], levels };
 }
 
