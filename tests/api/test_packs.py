@@ -58,10 +58,27 @@ def test_pack_installs_produces_its_demo_and_a_finished_item_traces_to_raw_mater
     trace = admin_client.get(f"/api/items/{found[0]['id']}/trace?direction=backward").get_json()
     pack = templates_library.available_packs()[pack_id][0]
     kinds = {m["code"]: m["kind"] for m in pack.masterdata["materials"]}
-    raw = {i["material"] for i in trace["items"] if kinds.get(i["material"] or "") in ("raw", "component")}
+    materials = {i["material"] for i in trace["items"]}
+    raw = {m for m in materials if kinds.get(m or "") in ("raw", "component")}
     received = [i for i in trace["items"] if i["supplier_lot"]]
     assert len(raw) >= 2, trace["items"]
     assert received, "the trace reaches lots received from suppliers"
+    assert REACHED[pack_id] <= materials, materials
+
+
+REACHED = {  # what each pack's finished item must trace back to
+    "food": {"ROMAINE-CTN", "ROMAINE-FIELD", "TOMATO-CHERRY"},
+    "pharma": {"MET500-BULK", "METFORMIN-API", "MCC-102", "MG-STEARATE"},
+    "automotive": {
+        "AIRBAG-DRV",
+        "STEER-COL",
+        "BRAKE-MOD",
+        "ECU-ESC",
+        "CALIPER",
+        "HUB-BRG",
+    },  # VIN reverse lookup
+    "electronics": {"PCBA-CTRL", "PCBA-PANEL", "IC-MCU-M4", "RES-0402-10K", "PSU-12V", "DISPLAY-2IN"},
+}
 
 
 def test_preview_writes_nothing_and_installing_twice_changes_nothing(admin_client: Any) -> None:
