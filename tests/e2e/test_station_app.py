@@ -132,10 +132,10 @@ def test_station_speaks_chinese(browser: Any, plant: dict[str, Any], screenshot_
     context.close()
 
 
-def test_scanning_a_unit_opens_its_next_step_and_a_complete_form_submits_itself(
+def test_assembly_with_a_repeating_group_then_scan_first_to_a_self_submitting_test(
     browser: Any, plant: dict[str, Any], screenshot_dir: Path
 ) -> None:
-    # A unit of our own, assembled through the API from lots of our own, now due for final test.
+    # Lots of our own, received through the API, so other tests' holds cannot interfere.
     api = {"Authorization": f"Bearer {plant['token']}"}
     context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 1024})
     page = context.new_page()
@@ -157,15 +157,27 @@ def test_scanning_a_unit_opens_its_next_step_and_a_complete_form_submits_itself(
 
     record("e2e-auto-res", "goods-in", "receive", "RES-AUTO", {"lot": f"]d201{RES_GTIN}10RES-AUTO", "qty": 8})
     record("e2e-auto-cap", "goods-in", "receive", "CAP-AUTO", {"lot": f"]d201{CAP_GTIN}10CAP-AUTO", "qty": 4})
-    record(
-        "e2e-auto-asm",
-        "widget-line",
-        "assemble",
-        "WDG-AUTO-1",
-        {"components": [{"lot": "RES-AUTO", "qty": 4}, {"lot": "CAP-AUTO", "qty": 2}]},
-    )
 
+    # Assemble at the station: a repeating group of consumed lots, one more added with a tap.
     _station_sign_in(page, plant["url"])
+    page.get_by_role("button", name=re.compile("assemble")).click()
+    page.locator("#station-subject").focus()
+    _wedge_scan(page, "WDG-AUTO-1")
+    expect(page.locator("#root_components_0_lot")).to_be_focused()
+    _wedge_scan(page, "RES-AUTO")
+    page.keyboard.type("4")
+    page.get_by_role("button", name="Add another").click()
+    page.locator("#root_components_1_lot").focus()
+    _wedge_scan(page, "CAP-AUTO")
+    page.keyboard.type("2")
+    page.locator("#root_tool").focus()
+    _wedge_scan(page, "TQ-7")
+    page.get_by_role("button", name="Submit").click()
+    outcome = page.get_by_test_id("outcome")
+    expect(outcome).to_have_attribute("data-outcome", "accepted")
+    expect(page.get_by_test_id("label")).to_contain_text("WDG-AUTO-1")
+    page.screenshot(path=str(screenshot_dir / "station-assembled-en.png"), full_page=True)
+
     page.get_by_role("button", name=re.compile("receive")).click()  # the wrong step on purpose
     page.locator("#station-subject").focus()
     _wedge_scan(page, "WDG-AUTO-1")
@@ -177,7 +189,6 @@ def test_scanning_a_unit_opens_its_next_step_and_a_complete_form_submits_itself(
     page.keyboard.type("5.02")
     expect(page.locator("[data-testid^=spec-]")).to_have_text("In spec")
     page.keyboard.press("Enter")  # the last field of a complete form: it submits itself
-    outcome = page.get_by_test_id("outcome")
     expect(outcome).to_have_attribute("data-outcome", "accepted")
     expect(page.get_by_test_id("next-steps")).to_contain_text("pack")
     page.screenshot(path=str(screenshot_dir / "station-auto-submit-en.png"), full_page=True)

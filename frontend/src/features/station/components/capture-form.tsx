@@ -3,6 +3,7 @@ import type { ErrorSchema, RJSFSchema, UiSchema } from '@rjsf/utils';
 import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
+import { ARRAY_BUTTONS } from '@/features/station/components/array-buttons';
 import {
   MeasurementWidget,
   ReadonlyWidget,
@@ -53,6 +54,7 @@ export function CaptureForm(props: CaptureFormProps) {
       uiSchema={rendered.uiSchema as UiSchema}
       formData={data}
       widgets={STATION_WIDGETS}
+      templates={{ ButtonTemplates: ARRAY_BUTTONS }}
       validator={serverValidator}
       noValidate
       noHtml5Validate
