@@ -67,10 +67,16 @@ SCAN_FORMATS = ("gs1", "digital_link", "internal")
 _SEPARATOR_CHARS = ("\x1d", "|", "~", "^")
 _SEPARATOR_TEXTS = ("<GS>", "<gs>", "{GS}", "[GS]", "<FNC1>", "[FNC1]", "\\x1d", "\\u001d")
 _CONFIG = ParseConfig(separator_chars=_SEPARATOR_CHARS)
+# biip splits every element on every separator character it is given; a message without the
+# stand-ins (what real scanners send) is parsed with GS alone, which gives the same result.
+_CONFIG_GS = ParseConfig(separator_chars=("\x1d",))
+_SEPARATOR_STANDINS = _SEPARATOR_CHARS[1:]
+_GS1_MESSAGE_SYMBOLOGIES = frozenset(GS1Symbology.with_gs1_messages())
+_GTIN_SYMBOLOGIES = frozenset(GS1Symbology.with_gtin())
 _CONTROL = re.compile(r"[\r\n\t\x00-\x1c\x1e\x1f]")
 _STRONG_PREFIX = re.compile(r"(?:00\d{18}|0[1-3]\d{14})")
 _HRI_PREFIX = re.compile(r"\(\d{2,4}\)")
-_HRI_CHUNK = re.compile(r"\((\d+)\)([^(]+)")
+_HRI_CHUNKS = re.compile(r"(?:\(\d+\)[^(]+)*")
 # GS1 Digital Link primary keys: a URI path carrying one of these is meant to be GS1.
 _DL_PRIMARY_KEYS = frozenset(
     {
@@ -91,6 +97,9 @@ _DL_PRIMARY_KEYS = frozenset(
         "8018",
     }
 )
+# AIs whose data is copied as it is into one key of the scan value, and the dates.
+_TEXT_KEYS = {"00": "sscc", "10": "lot", "21": "serial", "414": "gln", "8004": "giai", "8003": "grai"}
+_DATE_KEYS = {"17": "expiry", "7003": "expiry", "15": "best_before", "11": "production_date"}
 # Variable measures: AI prefix -> unit of the decimal value biip computes.
 _MEASURE_UNITS = {"310": "kg", "311": "m", "312": "m", "313": "m", "314": "m2", "315": "l", "316": "m3"}
 
@@ -136,9 +145,10 @@ def _parse_cached(text: str, allow_internal: bool) -> tuple[dict[str, Any] | Non
 
 
 def _clean(text: str) -> str:
-    for token in _SEPARATOR_TEXTS:
-        if token in text:
-            text = text.replace(token, "\x1d")
+    if "<" in text or "{" in text or "[" in text or "\\" in text:  # each written-out GS has one
+        for token in _SEPARATOR_TEXTS:
+            if token in text:
+                text = text.replace(token, "\x1d")
     text = text.strip()  # str.strip also drops a leading/trailing GS (ASCII 29 is whitespace)
     return _CONTROL.sub("", text)
 
@@ -150,11 +160,9 @@ def _parse(raw: str, allow_internal: bool) -> tuple[dict[str, Any] | None, tuple
     symbology: SymbologyIdentifier | None = None
     body = text
     if text.startswith("]") and len(text) > 3:
-        try:
-            symbology = SymbologyIdentifier.extract(text)
+        symbology = _symbology(text)
+        if symbology is not None:
             body = text[len(symbology) :].lstrip("\x1d")
-        except ParseError:
-            symbology = None
     gs1 = symbology.gs1_symbology if symbology is not None else None
     sym = symbology.value if symbology is not None else None
 
@@ -162,9 +170,9 @@ def _parse(raw: str, allow_internal: bool) -> tuple[dict[str, Any] | None, tuple
         return _parse_digital_link(raw, body, sym, allow_internal)
     if _HRI_PREFIX.match(body):
         return _parse_hri(raw, body, sym)
-    if gs1 in GS1Symbology.with_gs1_messages():
+    if gs1 in _GS1_MESSAGE_SYMBOLOGIES:
         return _parse_element_strings(raw, body, sym)
-    if gs1 in GS1Symbology.with_gtin():
+    if gs1 in _GTIN_SYMBOLOGIES:
         return _parse_bare_key(raw, body, sym, strict=True)
     if _STRONG_PREFIX.match(body) or (body[:2].isdigit() and _has_separator(body)):
         return _parse_element_strings(raw, body, sym)
@@ -173,6 +181,25 @@ def _parse(raw: str, allow_internal: bool) -> tuple[dict[str, Any] | None, tuple
     if allow_internal:
         return _internal(raw, body, sym), ()
     return _parse_element_strings(raw, body, sym)
+
+
+def _symbology(text: str) -> SymbologyIdentifier | None:
+    """The symbology identifier ``text`` starts with, or None; ``]`` plus two characters (the
+    code and one modifier) except for system expansion (``]Y``), whose length is in its text."""
+    if text[1] == "Y":
+        try:
+            return SymbologyIdentifier.extract(text)
+        except (ParseError, ValueError):  # biip: int() of a non-digit length
+            return None
+    return _symbology_prefix(text[:3])
+
+
+@lru_cache(maxsize=256)
+def _symbology_prefix(prefix: str) -> SymbologyIdentifier | None:
+    try:
+        return SymbologyIdentifier.extract(prefix)
+    except ParseError:
+        return None
 
 
 def _has_separator(body: str) -> bool:
@@ -185,27 +212,38 @@ def _internal(raw: str, body: str, sym: str | None) -> dict[str, Any]:
     return value
 
 
+# The keys of every scan value, in the order they are written out.
+_EMPTY_VALUE: dict[str, Any] = dict.fromkeys(
+    (
+        "raw",
+        "format",
+        "code",
+        "symbology",
+        "gtin",
+        "lot",
+        "serial",
+        "expiry",
+        "best_before",
+        "production_date",
+        "sscc",
+        "gln",
+        "giai",
+        "grai",
+        "quantity",
+        "unit",
+        "hri",
+        "ais",
+    )
+)
+
+
 def _empty_value(raw: str, fmt: str, sym: str | None) -> dict[str, Any]:
-    return {
-        "raw": raw,
-        "format": fmt,
-        "code": None,
-        "symbology": sym,
-        "gtin": None,
-        "lot": None,
-        "serial": None,
-        "expiry": None,
-        "best_before": None,
-        "production_date": None,
-        "sscc": None,
-        "gln": None,
-        "giai": None,
-        "grai": None,
-        "quantity": None,
-        "unit": None,
-        "hri": None,
-        "ais": {},
-    }
+    value = _EMPTY_VALUE.copy()
+    value["raw"] = raw
+    value["format"] = fmt
+    value["symbology"] = sym
+    value["ais"] = {}
+    return value
 
 
 # -- bare GTIN / SSCC -----------------------------------------------------------------------
@@ -217,12 +255,12 @@ def _parse_bare_key(
     value = _empty_value(raw, "gs1", sym)
     try:
         if len(body) == 18:
-            sscc = Sscc.parse(body, config=_CONFIG)
+            sscc = Sscc.parse(body, config=_CONFIG_GS)
             value["sscc"] = sscc.value
             value["ais"] = {"00": sscc.value}
             value["code"] = value["hri"] = f"(00){sscc.value}"
         else:
-            gtin = Gtin.parse(body, config=_CONFIG).as_gtin_14()
+            gtin = Gtin.parse(body, config=_CONFIG_GS).as_gtin_14()
             value["gtin"] = gtin
             value["ais"] = {"01": gtin}
             value["code"] = value["hri"] = f"(01){gtin}"
@@ -243,8 +281,9 @@ def _parse_bare_key(
 def _parse_element_strings(
     raw: str, body: str, sym: str | None
 ) -> tuple[dict[str, Any] | None, tuple[Problem, ...]]:
+    config = _CONFIG if any(char in body for char in _SEPARATOR_STANDINS) else _CONFIG_GS
     try:
-        message = GS1Message.parse(body, config=_CONFIG)
+        message = GS1Message.parse(body, config=config)
     except ParseError:
         return None, tuple(_diagnose_element_strings(body))
     problems = [p for element in message.element_strings for p in _element_key_problems(element)]
@@ -255,7 +294,7 @@ def _parse_element_strings(
 
 def _parse_hri(raw: str, body: str, sym: str | None) -> tuple[dict[str, Any] | None, tuple[Problem, ...]]:
     try:
-        message = GS1Message.parse_hri(body, config=_CONFIG)
+        message = GS1Message.parse_hri(body, config=_CONFIG_GS)
     except ParseError:
         problems: list[Problem] = []
         for ai_text, data in re.findall(r"\((\d+)\)([^(]*)", "".join(body.split())):
@@ -273,12 +312,9 @@ def _parse_hri(raw: str, body: str, sym: str | None) -> tuple[dict[str, Any] | N
 def _hri_leftover(body: str) -> str:
     """Text biip's HRI reader skipped (e.g. ``(2X)1``); data must never vanish silently."""
     compact = "".join(body.split())
-    position = 0
-    for match in _HRI_CHUNK.finditer(compact):
-        if match.start() != position:
-            break
-        position = match.end()
-    return compact[position:]
+    chunks = _HRI_CHUNKS.match(compact)
+    assert chunks is not None  # the pattern also matches the empty string
+    return compact[chunks.end() :]
 
 
 def _diagnose_element_strings(body: str) -> list[Problem]:
@@ -345,8 +381,8 @@ def _parse_digital_link(
     raw: str, body: str, sym: str | None, allow_internal: bool
 ) -> tuple[dict[str, Any] | None, tuple[Problem, ...]]:
     try:
-        uri = GS1DigitalLinkURI.parse(body, config=_CONFIG)
-    except ParseError:
+        uri = GS1DigitalLinkURI.parse(body, config=_CONFIG_GS)
+    except (ParseError, ValueError):  # ValueError: urlsplit of e.g. a broken IPv6 host
         pairs = _uri_pairs(body)
         if allow_internal and not any(ai in _DL_PRIMARY_KEYS for ai, _ in pairs):
             return _internal(raw, body, sym), ()  # some other web address on a label
@@ -362,12 +398,17 @@ def _parse_digital_link(
 
 def _uri_pairs(uri: str) -> list[tuple[str, str]]:
     """(AI, value) pairs from a URI path and query, used only to explain biip's failures."""
-    parts = urlsplit(uri)
-    segments = [unquote(s) for s in parts.path.split("/") if s]
+    try:
+        parts = urlsplit(uri)
+        path_text, query = parts.path, parts.query
+    except ValueError:  # not a URL urlsplit accepts (e.g. "]" in the host): split it by hand
+        address, _, query = uri.partition("?")
+        path_text = "/".join(address.split("/")[3:])
+    segments = [unquote(s) for s in path_text.split("/") if s]
     start = next((i for i, s in enumerate(segments) if s in _DL_PRIMARY_KEYS), len(segments))
     path = segments[start:]
     pairs = list(zip(path[::2], path[1::2], strict=False))
-    pairs += [(k, v) for k, v in parse_qsl(parts.query) if k.isdigit()]
+    pairs += [(k, v) for k, v in parse_qsl(query) if k.isdigit()]
     return pairs
 
 
@@ -376,35 +417,31 @@ def _uri_pairs(uri: str) -> list[tuple[str, str]]:
 
 def _from_elements(raw: str, fmt: str, sym: str | None, elements: list[GS1ElementString]) -> dict[str, Any]:
     value = _empty_value(raw, fmt, sym)
-    ais = {element.ai.ai: element.value for element in elements}
-    value["ais"] = ais
-    value["hri"] = "".join(element.as_hri() for element in elements)
+    ais: dict[str, str] = {}
+    hri: list[str] = []
     for element in elements:
         ai = element.ai.ai
-        if element.gtin is not None and ai in ("01", "02") and value["gtin"] is None:
-            value["gtin"] = element.gtin.as_gtin_14()
-        elif ai == "00":
-            value["sscc"] = element.value
-        elif ai == "10":
-            value["lot"] = element.value
-        elif ai == "21":
-            value["serial"] = element.value
-        elif ai == "414":
-            value["gln"] = element.value
-        elif ai == "8004":
-            value["giai"] = element.value
-        elif ai == "8003":
-            value["grai"] = element.value
-        elif element.date is not None and ai in ("17", "7003"):
-            value["expiry"] = value["expiry"] or element.date.isoformat()
-        elif element.date is not None and ai == "15":
-            value["best_before"] = element.date.isoformat()
-        elif element.date is not None and ai == "11":
-            value["production_date"] = element.date.isoformat()
-        elif ai in ("30", "37"):
-            value["quantity"], value["unit"] = int(element.value), "EA"
+        data = element.value
+        ais[ai] = data
+        hri.append(f"({ai}){data}")  # what element.as_hri() renders
+        text_key = _TEXT_KEYS.get(ai)
+        if text_key is not None:
+            value[text_key] = data
+        elif ai == "01" or ai == "02":
+            gtin = element.gtin
+            if gtin is not None and value["gtin"] is None:
+                # a GTIN element's value is its GTIN-14 (what as_gtin_14() gives back)
+                value["gtin"] = data if len(data) == 14 else gtin.as_gtin_14()
+        elif element.date is not None and ai in _DATE_KEYS:
+            date_key = _DATE_KEYS[ai]
+            if date_key != "expiry" or value["expiry"] is None:  # the first expiry counts
+                value[date_key] = element.date.isoformat()
+        elif ai == "30" or ai == "37":
+            value["quantity"], value["unit"] = int(data), "EA"
         elif element.decimal is not None and ai[:3] in _MEASURE_UNITS and value["unit"] != "EA":
             value["quantity"], value["unit"] = float(element.decimal), _MEASURE_UNITS[ai[:3]]
+    value["ais"] = ais
+    value["hri"] = "".join(hri)
     value["code"] = _identity(value, ais)
     return value
 
