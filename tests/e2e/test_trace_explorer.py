@@ -180,7 +180,21 @@ def test_trace_explorer_in_chinese_and_the_finder(
     url, serial = plant["url"], own_unit["serial"]
     context = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 1000})
     page = context.new_page()
+    scripts: list[str] = []
+    page.on("request", lambda request: scripts.append(request.url) if request.url.endswith(".js") else None)
     sign_in(page, url, QA["username"], QA["password"])
+
+    # The search page loads neither the graph (React Flow, dagre) nor the barcode decoder (ZXing).
+    page.goto(url + "/trace")
+    expect(page.get_by_role("heading", name="追溯", exact=True)).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert any("/trace-page-" in script for script in scripts), scripts
+    assert not [s for s in scripts if "/trace-graph-" in s], scripts
+    with page.expect_request(lambda request: request.url.endswith(".js")) as decoder:
+        page.get_by_test_id("trace-camera-button").click()  # headless: no camera, but ZXing loads
+    assert decoder.value.url not in scripts[:-1]
+    expect(page.get_by_test_id("camera-scanner")).to_contain_text("无法启动摄像头")
+    page.get_by_role("button", name="关闭摄像头").click()
 
     page.goto(url + f"/trace/items/{own_unit['unit_id']}?selected={own_unit['unit_id']}")
     expect(page.get_by_test_id("trace-item-code")).to_have_text(serial)

@@ -151,7 +151,7 @@ export function FinderPanel() {
           <p role="status">
             {answer.items.length === 0
               ? t('trace.finder.none')
-              : t('trace.finder.count', { count: answer.items.length })}
+              : t('trace.finder.count', { count: new Set(answer.items.map((item) => item.id)).size })}
           </p>
           {answer.items.length > 0 && (
             <ItemTable

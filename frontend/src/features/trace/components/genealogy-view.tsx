@@ -136,7 +136,7 @@ export function GenealogyView({ itemId }: { itemId: number }) {
           <div className={styles.explorer} data-detail={selectedItem ? 'true' : 'false'}>
             {view === 'graph' ? (
               <Suspense fallback={<p aria-busy="true">{t('trace.graph.loading')}</p>}>
-                <TraceGraph graph={graph} selected={selected ?? null} onSelect={select} />
+                <TraceGraph graph={graph} narrow={!!selectedItem} selected={selected ?? null} onSelect={select} />
               </Suspense>
             ) : (
               <TraceTable trace={shown} selected={selected ?? null} onSelect={select} />

@@ -45,7 +45,10 @@ const Box = memo(function Box({ data }: NodeProps<Box>) {
       title={node.code}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
-      <span className={styles.nodeCode}>{node.code}</span>
+      {/* A button so that keyboard users can reach and open each box (its click reaches onNodeClick). */}
+      <button type="button" className={styles.nodeCode} tabIndex={node.item ? 0 : -1}>
+        {node.code}
+      </button>
       <span className={styles.nodeMeta}>{meta}</span>
       <span className={styles.nodeMeta}>
         {item ? labels.status(item.status) : ''}
@@ -68,6 +71,8 @@ const EDGE_COLOURS: Record<string, string> = {
 
 type TraceGraphProps = {
   graph: Graph;
+  /** The details panel beside the graph is open (the graph is narrower: fit it again). */
+  narrow: boolean;
   selected: number | null;
   onSelect: (itemId: number | null) => void;
 };
@@ -76,7 +81,7 @@ type TraceGraphProps = {
  * The genealogy as a layered graph (dagre), left to right in the direction material flows.
  * Clicking an item box opens its details.
  */
-export function TraceGraph({ graph, selected, onSelect }: TraceGraphProps) {
+export function TraceGraph({ graph, narrow, selected, onSelect }: TraceGraphProps) {
   const { t, i18n } = useTranslation();
   const labels = useLabels();
   const positions = useMemo(() => layoutGraph(graph.nodes, graph.links), [graph]);
@@ -122,7 +127,7 @@ export function TraceGraph({ graph, selected, onSelect }: TraceGraphProps) {
   return (
     <div className={styles.graph} data-testid="trace-graph" role="figure" aria-label={t('trace.graph.label')}>
       <ReactFlow
-        key={`${graph.nodes.length}-${graph.links.length}`}
+        key={`${graph.nodes.length}-${graph.links.length}-${narrow}`}
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}

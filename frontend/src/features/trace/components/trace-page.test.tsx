@@ -185,6 +185,23 @@ describe('genealogy', () => {
     );
   });
 
+  it('lists the first few items a lot went into, then how many more', async () => {
+    const units = Array.from({ length: 7 }, (_, n) => item(10 + n, `WDG-1000${n}`, { kind: 'unit' }));
+    const wide = {
+      ...FORWARD,
+      items: [RES, ...units],
+      edges: units.map((unit, n) => ({ ...FORWARD.edges[0]!, id: 100 + n, to_item_id: unit.id })),
+      depth: Object.fromEntries([['1', 0], ...units.map((unit) => [String(unit.id), 1])]),
+      events: [],
+    };
+    api({ 'GET /api/items/1': RES, 'GET /api/items/1/trace': wide });
+    renderApp('/trace/items/1?direction=forward&view=table');
+
+    expect(await screen.findByTestId('trace-row-RES-2611-A')).toHaveTextContent(
+      'WDG-10000, WDG-10001, WDG-10002, WDG-10003, WDG-10004 … and 2 more',
+    );
+  });
+
   it('collapses a large trace by level and loads more levels on demand', async () => {
     const cut = { ...FORWARD, items: [RES, UNIT], depth: { '1': 0, '6': 1 }, edges: FORWARD.edges.slice(0, 1), truncated: true };
     const fetchMock = api({

@@ -1,3 +1,4 @@
+import type { TFunction } from 'i18next';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -54,14 +55,11 @@ export function TraceTable({ trace, selected, onSelect }: TraceTableProps) {
                   </button>
                 </td>
                 <ItemCells item={item} />
-                <td className={styles.code}>{links?.from.join(', ')}</td>
-                <td className={styles.code}>{links?.into.join(', ')}</td>
+                <td className={styles.code}>{shortList(links?.from ?? [], t)}</td>
+                <td className={styles.code}>{shortList(links?.into ?? [], t)}</td>
                 {showCustomers && (
                   <td className={styles.code}>
-                    {customers
-                      .get(item.id)
-                      ?.map((entry) => entry.customer)
-                      .join(', ')}
+                    {shortList(customers.get(item.id)?.map((entry) => entry.customer) ?? [], t)}
                   </td>
                 )}
               </tr>
@@ -71,4 +69,12 @@ export function TraceTable({ trace, selected, onSelect }: TraceTableProps) {
       </table>
     </div>
   );
+}
+
+/** Codes an item links to, the first few of them: a lot may go into thousands of units. */
+const SHOWN_LINKS = 5;
+
+function shortList(codes: readonly string[], t: TFunction): string {
+  if (codes.length <= SHOWN_LINKS) return codes.join(', ');
+  return `${codes.slice(0, SHOWN_LINKS).join(', ')} ${t('trace.table.andMore', { count: codes.length - SHOWN_LINKS })}`;
 }
