@@ -193,3 +193,37 @@ def test_assembly_with_a_repeating_group_then_scan_first_to_a_self_submitting_te
     expect(page.get_by_test_id("next-steps")).to_contain_text("pack")
     page.screenshot(path=str(screenshot_dir / "station-auto-submit-en.png"), full_page=True)
     context.close()
+
+
+def test_a_record_refused_after_the_sync_comes_back_for_the_worker_to_fix(
+    browser: Any, plant: dict[str, Any], screenshot_dir: Path
+) -> None:
+    context = browser.new_context(locale="en-US", viewport={"width": 1024, "height": 1366})
+    page = context.new_page()
+    _station_sign_in(page, plant["url"])
+    page.get_by_role("button", name=re.compile("receive")).click()
+    expect(page.get_by_role("heading", name="Goods receipt")).to_be_visible()
+
+    context.set_offline(True)
+    page.locator("#station-subject").focus()
+    _wedge_scan(page, "RES-FIX-1")
+    _wedge_scan(page, "RES-FIX-1")
+    page.get_by_label("Quantity").fill("-3")  # nobody checks while offline
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_test_id("outcome")).to_have_attribute("data-outcome", "queued")
+
+    context.set_offline(False)
+    refused = page.get_by_test_id("refused")
+    expect(refused).to_contain_text("RES-FIX-1", timeout=20_000)
+    page.screenshot(path=str(screenshot_dir / "station-refused-after-sync-en.png"), full_page=True)
+    assert _items(page, plant, "RES-FIX-1") == []  # nothing partial was stored
+
+    refused.get_by_role("button", name="Fix").click()
+    expect(page.locator("[id$='qty__error']")).to_contain_text("at least 0")
+    expect(page.locator("#station-subject")).to_have_value("RES-FIX-1")
+    page.get_by_label("Quantity").fill("30")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_test_id("outcome")).to_have_attribute("data-outcome", "accepted")
+    expect(refused).to_have_count(0)
+    assert len(_items(page, plant, "RES-FIX-1")) == 1
+    context.close()

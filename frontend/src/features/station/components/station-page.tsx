@@ -29,7 +29,7 @@ import {
   newIdempotencyKey,
   toErrorSchema,
 } from '@/features/station/lib/form-logic';
-import type { RejectedEntry } from '@/features/station/lib/offline-queue';
+import type { RejectedEntry, SyncSummary } from '@/features/station/lib/offline-queue';
 import { isTransient } from '@/features/station/lib/send-record';
 import type {
   CaptureBody,
@@ -90,8 +90,10 @@ export function StationPage() {
   const [fixing, setFixing] = useState<Record<string, unknown> | undefined>();
   const subjectRef = useRef<HTMLDivElement>(null);
   const queue = useOfflineQueue(
-    useCallback(() => {
-      playCue('ok');
+    useCallback((summary: SyncSummary) => {
+      // The "kept on this tablet" notice is history once the queue has been sent.
+      setOutcome((previous) => (previous?.kind === 'queued' ? null : previous));
+      playCue(summary.rejected ? 'error' : 'ok');
     }, []),
   );
 
