@@ -449,6 +449,8 @@ def packs_install(
         _print_plan(result["plan"])
         if demo:
             _run_demo(client, pack_id, scale, seed)
+    if first_start:
+        click.echo("Sign in with the user name and password printed above (first start).")
 
 
 @packs_group.command("upgrade")
