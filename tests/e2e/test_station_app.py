@@ -97,6 +97,7 @@ def test_worker_scans_fixes_a_refused_field_and_works_offline(
     for n in (1, 2, 3):
         subject.focus()
         _wedge_scan(page, f"RES-OFF-{n}")
+        expect(lot_field).to_be_focused()  # a person scans the next barcode after the beep
         _wedge_scan(page, f"RES-OFF-{n}")
         page.get_by_label("Quantity").fill("10")
         page.get_by_role("button", name="Submit").click()
@@ -109,6 +110,7 @@ def test_worker_scans_fixes_a_refused_field_and_works_offline(
 
     context.set_offline(False)
     expect(page.get_by_test_id("pending-count")).to_have_count(0, timeout=20_000)
+    expect(page.get_by_test_id("refused")).to_have_count(0)
     for n in (1, 2, 3):
         assert len(_items(page, plant, f"RES-OFF-{n}")) == 1
         assert _instances(page, plant, f"RES-OFF-{n}") == 1
@@ -207,6 +209,7 @@ def test_a_record_refused_after_the_sync_comes_back_for_the_worker_to_fix(
     context.set_offline(True)
     page.locator("#station-subject").focus()
     _wedge_scan(page, "RES-FIX-1")
+    expect(page.get_by_label("Supplier lot")).to_be_focused()
     _wedge_scan(page, "RES-FIX-1")
     page.get_by_label("Quantity").fill("-3")  # nobody checks while offline
     page.get_by_role("button", name="Submit").click()
