@@ -27,6 +27,7 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: false,
+    manifest: true, // dist/.vite/manifest.json: what each route loads (tests/e2e/test_bundle_size.py)
   },
   test: {
     environment: 'jsdom',
