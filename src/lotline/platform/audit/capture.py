@@ -18,7 +18,10 @@ A model opts in with class attributes (no import of this module needed)::
   (``AuditReasonRequired``, a localised 422), and loads the old values of rows being deleted.
 * ``after_flush`` turns every inserted, updated and deleted audited row of the flush (including
   delete-orphans) into entries with per-field old and new values (JSON columns diffed into field
-  paths) and chains them in the same transaction (``chain.append``).
+  paths) and chains them in the same transaction (``chain.append``), which buffers them:
+  ``before_commit`` writes the transaction's entries at once (one INSERT and one stream-head
+  update per transaction, however many flushes it made), and any read of the audit tables in
+  the transaction writes them first.
 * ``do_orm_execute`` refuses ORM bulk INSERT/UPDATE/DELETE statements on audited models, which
   would bypass the unit of work.
 * Audited column attributes get SQLAlchemy's *active history*, so an old value is loaded before
@@ -390,6 +393,33 @@ def _refuse_bulk(execute_state: Any) -> None:
             )
 
 
+def _reads_audit(execute_state: Any) -> bool:
+    """Does the statement read the audit tables: an ORM statement on their models, or SQL text
+    naming them. (Core statements on the tables are the chain's own, which writes first.)"""
+    statement = execute_state.statement
+    if isinstance(statement, sa.TextClause):
+        return "audit_" in statement.text
+    return any(m.class_ in (AuditEntry, AuditStream) for m in execute_state.all_mappers)
+
+
+def _write_before_audit_reads(execute_state: Any) -> None:
+    """Buffered entries are written before anything reads the audit tables in the transaction."""
+    session = execute_state.session
+    if chain.has_pending(session) and _reads_audit(execute_state):
+        chain.write_pending(session)
+
+
+def _before_commit(session: Session) -> None:
+    """Write the transaction's buffered entries (a savepoint hands them to its parent)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # its entries join the buffer before it is written
+    savepoint = session.get_nested_transaction()
+    if savepoint is not None:
+        chain.savepoint_committed(session, savepoint)
+    elif chain.has_pending(session):
+        chain.write_pending(session)
+
+
 def _transaction_end(session: Session, transaction: Any) -> None:
     chain.transaction_ended(session, transaction)
     if transaction.parent is None:
@@ -415,6 +445,8 @@ def install() -> None:
         (Session, "before_flush", _before_flush),
         (Session, "after_flush", _after_flush),
         (Session, "do_orm_execute", _refuse_bulk),
+        (Session, "do_orm_execute", _write_before_audit_reads),
+        (Session, "before_commit", _before_commit),
         (Session, "after_transaction_end", _transaction_end),
         (Mapper, "mapper_configured", _active_history),
     )

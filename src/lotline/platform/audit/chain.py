@@ -129,7 +129,10 @@ def _held_stream(session: Session, conn: sa.Connection) -> _Held:
 
 
 def transaction_ended(session: Session, transaction: Any) -> None:
-    """Session hook: forget the stream when the transaction ends, distrust it after a savepoint."""
+    """Session hook: forget the stream when the transaction ends, distrust it after a savepoint;
+    settle the buffered entries of the transaction."""
+    if _PENDING_KEY in session.info or _WRITTEN_KEY in session.info:
+        _transaction_closed(session, transaction)
     held: _Held | None = session.info.get(_STREAM_KEY)
     if held is None:
         return
@@ -139,12 +142,113 @@ def transaction_ended(session: Session, transaction: Any) -> None:
         held.fresh = False
 
 
+# --- buffering: one write per transaction -----------------------------------------------------
+#
+# Entries are kept in ``session.info`` until the transaction commits (``capture`` hooks
+# ``before_commit``), then chained and written together: one INSERT (executemany) and one head
+# update per transaction instead of one pair per flush. Each buffered batch remembers the
+# transaction (or savepoint) that made it: a savepoint that commits hands its batches to its
+# parent; one that rolls back drops them, like the rows they describe. Anything that reads the
+# audit tables inside the transaction writes the buffer first (``write_pending``), so reads see
+# every entry; entries of an outer transaction written while a savepoint is open are put back in
+# the buffer if that savepoint rolls back.
+
+_PENDING_KEY = "lotline.audit.pending"
+_WRITTEN_KEY = "lotline.audit.written"
+
+
+@dataclass
+class _Batch:
+    origin: Any  # the SessionTransaction whose changes these entries describe
+    rows: list[dict[str, Any]]
+    written_in: Any = None  # the savepoint it was written in (outer batches only)
+
+
+def _innermost(session: Session) -> Any:
+    return session.get_nested_transaction() or session.get_transaction()
+
+
 def append(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Chain ``rows`` (entry fields without stream/seq/hashes) onto this transaction's stream.
+    """Chain ``rows`` (entry fields without stream/seq/hashes) onto this transaction's stream:
+    buffered now, written (in order) when the transaction commits or the audit tables are read."""
+    if not rows:
+        return
+    pending: list[_Batch] = session.info.setdefault(_PENDING_KEY, [])
+    pending.append(_Batch(_innermost(session), list(rows)))
+
+
+def has_pending(session: Session) -> bool:
+    return bool(session.info.get(_PENDING_KEY))
+
+
+def write_pending(session: Session) -> None:
+    """Write every buffered entry now (in the current transaction or savepoint)."""
+    pending: list[_Batch] = session.info.pop(_PENDING_KEY, None) or []
+    if not pending:
+        return
+    current = session.get_nested_transaction()
+    if current is not None:  # outer entries written inside a savepoint: kept to re-queue
+        outer = [b for b in pending if not _within(b.origin, current)]
+        for batch in outer:
+            batch.written_in = current
+        if outer:
+            session.info.setdefault(_WRITTEN_KEY, []).extend(outer)
+    _write(session, [row for batch in pending for row in batch.rows])
+
+
+def _within(transaction: Any, ancestor: Any) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def savepoint_committed(session: Session, savepoint: Any) -> None:
+    """A savepoint commits: its buffered entries (and re-queue duties) pass to its parent."""
+    parent = savepoint.parent
+    for batch in session.info.get(_PENDING_KEY, ()):
+        if batch.origin is savepoint:
+            batch.origin = parent
+    written: list[_Batch] = session.info.get(_WRITTEN_KEY, [])
+    for batch in written:
+        if batch.written_in is savepoint:
+            batch.written_in = parent if parent is not None and parent.nested else None
+    session.info[_WRITTEN_KEY] = [b for b in written if b.written_in is not None]
+
+
+def _transaction_closed(session: Session, transaction: Any) -> None:
+    """Forget what a closed transaction buffered (after a commit it was written; after a
+    rollback it never happened); re-queue outer entries a rolled-back savepoint swallowed."""
+    pending: list[_Batch] = session.info.get(_PENDING_KEY, [])
+    if transaction.parent is None:
+        session.info.pop(_PENDING_KEY, None)
+        session.info.pop(_WRITTEN_KEY, None)
+        return
+    kept = [b for b in pending if not _within(b.origin, transaction)]
+    written: list[_Batch] = session.info.get(_WRITTEN_KEY, [])
+    swallowed = [b for b in written if b.written_in is transaction]
+    for batch in swallowed:
+        batch.written_in = None
+        for row in batch.rows:
+            for key in ("stream", "seq", "prev_hash", "hash"):
+                row.pop(key, None)
+    session.info[_WRITTEN_KEY] = [b for b in written if b.written_in is not None]
+    if swallowed:
+        kept = swallowed + kept
+    if kept:
+        session.info[_PENDING_KEY] = kept
+    else:
+        session.info.pop(_PENDING_KEY, None)
+
+
+def _write(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Chain ``rows`` onto the stream this transaction holds (locked at its first write).
 
     After the first call of a transaction (which picks and locks the stream), PostgreSQL gets one
     statement per entry, writing the entry and moving the head together
-    (``WITH written AS (INSERT …) UPDATE audit_stream …``).
+    (``WITH written AS (INSERT …) UPDATE audit_stream …``); SQLite one INSERT for all of them
+    and one head update.
     """
     if not rows:
         return
@@ -286,6 +390,7 @@ def verify(session: Session) -> Verification:
 
     Heads and entries are read by one statement, so one snapshot even while others write.
     """
+    write_pending(session)
     conn = session.connection()
     joined = _ENTRY.join(_STREAM, _ENTRY.c.stream == _STREAM.c.id, full=True)
     query = (

@@ -3,7 +3,8 @@ status changes, containment, the EPCIS event, quality results and nonconformance
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -134,7 +135,7 @@ def apply(
         reusable = _correction_chain(session, original)
     outcome = Outcome(subject=subject)
     when = record.event_time.date()
-    places = _places(session, station)
+    places = functools.cache(lambda: _places(session, station))  # only numbering rules need them
     for output in resolved.outputs:
         outcome.created.append(_new_item(session, actor, record, output, {}, node, when, reusable))
     for action in decision.actions:
@@ -146,6 +147,9 @@ def apply(
     if outcome.subject is None:  # the subject may be what this record just created (a received lot)
         outcome.subject = next((i for i in outcome.created if i.code == subject_code), None)
     targets = outcome.created or ([outcome.subject] if outcome.subject is not None else [])
+    containers = [_container(session, actor, record, c) for c in resolved.containers]
+    # the event first, so each edge is inserted with its event (not inserted, then updated)
+    event = _event(session, record, decision.event, resolved, outcome, containers, station)
     edges: list[Edge] = []
     for entry in resolved.inputs:
         item = entry.item
@@ -158,6 +162,7 @@ def apply(
                 edges.append(
                     _edge(
                         record,
+                        event,
                         item,
                         target,
                         "consumed",
@@ -167,24 +172,26 @@ def apply(
                 )
     if node.type == "rework" and outcome.subject is not None:
         for target in outcome.created:
-            edges.append(_edge(record, outcome.subject, target, "reworked_into", None, None))
-    containers = [_container(session, actor, record, c) for c in resolved.containers]
+            edges.append(_edge(record, event, outcome.subject, target, "reworked_into", None, None))
     children = outcome.created or ([outcome.subject] if outcome.subject is not None else [])
     for container in containers:
         for child in children:
-            edges.append(_edge(record, child, container, "contained", None, None))
+            edges.append(_edge(record, event, child, container, "contained", None, None))
     _statuses(session, record, decision.actions, outcome.subject)
     session.add_all(edges)
-    event = _event(session, record, decision.event, resolved, outcome, containers, station)
     _quality(session, record, node.id, outcome.subject, form_document)
-    for edge in edges:
-        edge.event_id = event.id
     session.flush()
     return outcome
 
 
 def _edge(
-    record: Record, source: Item, target: Item, relation: str, quantity: Decimal | None, uom: str | None
+    record: Record,
+    event: Event,
+    source: Item,
+    target: Item,
+    relation: str,
+    quantity: Decimal | None,
+    uom: str | None,
 ) -> Edge:
     return Edge(
         organisation_id=record.organisation_id,
@@ -194,6 +201,7 @@ def _edge(
         quantity=quantity,
         uom=uom,
         record_id=record.id,
+        event_id=event.id,
     )
 
 
@@ -344,7 +352,7 @@ def _created_by_action(
     node: Any,
     when: date,
     reusable: frozenset[int],
-    places: Mapping[str, str],
+    places: Callable[[], Mapping[str, str]],
     subject_code: str | None,
 ) -> Item:
     params = action.get("params", {})
@@ -365,7 +373,7 @@ def _created_by_action(
                 actor.organisation_id,
                 rule,
                 record.event_time,
-                {**places, "material": material},
+                {**places(), "material": material},
             )
         else:
             code = subject_code

@@ -184,11 +184,12 @@ def _capture(
     station = effects.resolve_station(session, actor, request.station)
     event_time = request.event_time or utcnow()
     original = _correction_target(session, actor, request)
-    instance, flow_version = _instance(session, actor, request, original)
-    replayed = _replayed(session, actor, request)  # again: the instance lock may have waited for it
-    if replayed is not None:
-        return replayed
-    flow = definitions.loaded_flow(flow_version)
+    instance, flow_version, locked = _instance(session, actor, request, original)
+    if locked:  # again: the instance lock may have waited for a request with the same key
+        replayed = _replayed(session, actor, request)
+        if replayed is not None:
+            return replayed
+    flow = _loaded_flow(flow_version)
     node = flow.nodes.get(request.node)
     if node is None:
         raise ProblemsError(
@@ -198,7 +199,7 @@ def _capture(
         session, actor.organisation_id, "form", node.form.key, node.form.version
     )
 
-    checked = form_engine.compile_form(form_version.document).validate(dict(request.payload))
+    checked = _form_validator(form_version).validate(dict(request.payload))
     if checked.problems:
         raise ProblemsError([_under("payload", p) for p in checked.problems])
     data = dict(checked.data)
@@ -262,19 +263,16 @@ def _capture(
         form_version.document,
     )
     definitions.apply_state(session, instance, decision.state.to_dict())
+    # what definitions.instance_status answers, from the flow and state already in hand
+    after = {
+        "actor": actor.username,
+        "roles": list(context.roles),
+        "station": context.station,
+        "now": event_time.isoformat(),
+        "item": effects.item_facts(outcome.subject),
+    }
     next_steps = [
-        status.to_dict()
-        for status in definitions.instance_status(
-            session,
-            actor,
-            instance,
-            {
-                "item": effects.item_facts(outcome.subject),
-                "now": event_time.isoformat(),
-                "station": context.station,
-            },
-        )
-        if status.enabled
+        status.to_dict() for status in workflow_engine.enabled(flow, decision.state, after) if status.enabled
     ]
     response = {
         "record": {
@@ -297,6 +295,31 @@ def _capture(
     session.add(CaptureAnswer(record_id=record.id, response=response))
     session.flush()
     return response
+
+
+# Published versions are immutable: what is derived from one (the parsed flow, the compiled form)
+# is kept per process, keyed by the version's id and content hash (a re-used id after a database
+# reset has another hash), so neither is re-hashed nor re-compiled for every record.
+_DERIVED: dict[tuple[str, int, str], Any] = {}
+_DERIVED_MAX = 512
+
+
+def _derived(kind: str, version: Any, make: Any) -> Any:
+    key = (kind, version.id, version.content_hash)
+    found = _DERIVED.get(key)
+    if found is None:
+        if len(_DERIVED) >= _DERIVED_MAX:
+            _DERIVED.clear()
+        found = _DERIVED[key] = make(version)
+    return found
+
+
+def _loaded_flow(version: Any) -> Any:
+    return _derived("flow", version, definitions.loaded_flow)
+
+
+def _form_validator(version: Any) -> Any:
+    return _derived("form", version, lambda v: form_engine.compile_form(v.document))
 
 
 def _replayed(session: Session, actor: Actor, request: CaptureRequest) -> dict[str, Any] | None:
@@ -417,8 +440,11 @@ def _correction_target(session: Session, actor: Actor, request: CaptureRequest) 
 
 def _instance(
     session: Session, actor: Actor, request: CaptureRequest, original: Record | None
-) -> tuple[Any, Any]:
-    """The flow instance this record belongs to, started here when the node is a start node."""
+) -> tuple[Any, Any, bool]:
+    """The flow instance this record belongs to, started here when the node is a start node;
+    and whether an existing instance was locked (else it was started by this transaction, and a
+    concurrent twin would fail on the subject's open instance or the idempotency key)."""
+    locked = True
     if original is not None and original.flow_instance_id is not None:
         instance = _locked(
             session, definitions.get_instance(session, actor.organisation_id, original.flow_instance_id)
@@ -435,7 +461,7 @@ def _instance(
             instance = _locked(session, instance)
         else:
             version = definitions.latest_published(session, actor.organisation_id, "flow", request.flow)
-            flow = definitions.loaded_flow(version)
+            flow = _loaded_flow(version)
             if request.node not in flow.start:
                 raise ProblemsError(
                     [
@@ -453,8 +479,9 @@ def _instance(
             instance = definitions.start_instance(
                 session, actor, request.flow, request.subject, version.version
             )
+            locked = False
     version = definitions.version_by_id(session, instance.flow_version_id)
-    return instance, version
+    return instance, version, locked
 
 
 def _locked(session: Session, instance: Any) -> Any:
