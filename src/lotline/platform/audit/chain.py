@@ -131,6 +131,8 @@ def _held_stream(session: Session, conn: sa.Connection) -> _Held:
 def transaction_ended(session: Session, transaction: Any) -> None:
     """Session hook: forget the stream when the transaction ends, distrust it after a savepoint;
     settle the buffered entries of the transaction."""
+    if transaction.parent is not None and not transaction.nested:
+        return  # a flush's own subtransaction: nothing of ours begins or ends with it
     if _PENDING_KEY in session.info or _WRITTEN_KEY in session.info:
         _transaction_closed(session, transaction)
     held: _Held | None = session.info.get(_STREAM_KEY)
