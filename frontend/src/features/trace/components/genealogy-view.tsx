@@ -1,4 +1,4 @@
-import { lazy, Suspense, useMemo } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 
@@ -26,6 +26,7 @@ const DEPTH_STEP = 3;
 /** Items shown at first; "load more" doubles it, up to what the API allows. */
 const INITIAL_MAX_ITEMS = 500;
 const MAX_ITEMS = 50_000;
+const NO_LEVELS: number[] = [];
 
 type View = 'graph' | 'table';
 
@@ -64,7 +65,14 @@ export function GenealogyView({ itemId }: { itemId: number }) {
   const query = { direction, maxDepth, maxItems, events: direction === 'forward' };
   const trace = useQuery(`trace:${itemId}:${JSON.stringify(query)}`, (signal) => getTrace(itemId, query, signal));
   const shown = trace.data ?? (trace.loading ? trace.previous : undefined);
-  const graph = useMemo(() => (shown ? buildTraceGraph(shown, { maxDepth }) : undefined), [shown, maxDepth]);
+  // Crowded levels are folded in the graph until opened (per direction; the table shows them all).
+  const [opened, setOpened] = useState<{ direction: Direction; levels: number[] }>({ direction, levels: [] });
+  const expanded = opened.direction === direction ? opened.levels : NO_LEVELS;
+  const graph = useMemo(
+    () => (shown ? buildTraceGraph(shown, { maxDepth, expanded }) : undefined),
+    [shown, maxDepth, expanded],
+  );
+  const expand = (depth: number) => setOpened({ direction, levels: [...expanded, depth] });
   const selectedItem = shown?.items.find((item) => item.id === selected);
 
   const loadMore = () =>
@@ -136,7 +144,13 @@ export function GenealogyView({ itemId }: { itemId: number }) {
           <div className={styles.explorer} data-detail={selectedItem ? 'true' : 'false'}>
             {view === 'graph' ? (
               <Suspense fallback={<p aria-busy="true">{t('trace.graph.loading')}</p>}>
-                <TraceGraph graph={graph} narrow={!!selectedItem} selected={selected ?? null} onSelect={select} />
+                <TraceGraph
+                  graph={graph}
+                  narrow={!!selectedItem}
+                  selected={selected ?? null}
+                  onSelect={select}
+                  onExpand={expand}
+                />
               </Suspense>
             ) : (
               <TraceTable trace={shown} selected={selected ?? null} onSelect={select} />

@@ -29,6 +29,23 @@ const Box = memo(function Box({ data }: NodeProps<Box>) {
   const labels = useLabels();
   const { node, selected } = data;
   const item = node.item;
+  if (node.type === 'more') {
+    return (
+      <div
+        className={styles.node}
+        style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}
+        data-type="more"
+        data-testid={`graph-more-${node.depth}`}
+      >
+        <Handle type="target" position={Position.Left} isConnectable={false} />
+        <button type="button" className={styles.nodeCode}>
+          {t('trace.graph.moreItems', { count: node.hidden ?? 0 })}
+        </button>
+        <span className={styles.nodeMeta}>{t('trace.graph.showAll')}</span>
+        <Handle type="source" position={Position.Right} isConnectable={false} />
+      </div>
+    );
+  }
   const meta =
     node.type === 'customer'
       ? t('trace.kind.customer')
@@ -75,13 +92,15 @@ type TraceGraphProps = {
   narrow: boolean;
   selected: number | null;
   onSelect: (itemId: number | null) => void;
+  /** Show every item of a folded level. */
+  onExpand: (depth: number) => void;
 };
 
 /**
  * The genealogy as a layered graph (dagre), left to right in the direction material flows.
  * Clicking an item box opens its details.
  */
-export function TraceGraph({ graph, narrow, selected, onSelect }: TraceGraphProps) {
+export function TraceGraph({ graph, narrow, selected, onSelect, onExpand }: TraceGraphProps) {
   const { t, i18n } = useTranslation();
   const labels = useLabels();
   const positions = useMemo(() => layoutGraph(graph.nodes, graph.links), [graph]);
@@ -132,13 +151,14 @@ export function TraceGraph({ graph, narrow, selected, onSelect }: TraceGraphProp
         edges={edges}
         nodeTypes={nodeTypes}
         fitView
-        fitViewOptions={{ padding: 0.15, maxZoom: 1.1 }}
+        fitViewOptions={{ padding: 0.1, minZoom: 0.5, maxZoom: 1.1 }}
         minZoom={0.05}
         nodesConnectable={false}
         elementsSelectable
         onNodeClick={(_event, node) => {
-          const item = (node.data as BoxData).node.item;
-          onSelect(item ? item.id : null);
+          const box = (node.data as BoxData).node;
+          if (box.type === 'more') onExpand(box.depth);
+          else onSelect(box.item ? box.item.id : null);
         }}
         onPaneClick={() => onSelect(null)}
       >

@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -200,6 +200,26 @@ describe('genealogy', () => {
     expect(await screen.findByTestId('trace-row-RES-2611-A')).toHaveTextContent(
       'WDG-10000, WDG-10001, WDG-10002, WDG-10003, WDG-10004 … and 2 more',
     );
+  });
+
+  it('folds a crowded level of the graph into one box and opens it on click', async () => {
+    const units = Array.from({ length: 10 }, (_, n) => item(10 + n, `WDG-1000${n}`, { kind: 'unit' }));
+    const wide = {
+      ...FORWARD,
+      items: [RES, ...units],
+      edges: units.map((unit, n) => ({ ...FORWARD.edges[0]!, id: 100 + n, to_item_id: unit.id })),
+      depth: Object.fromEntries([['1', 0], ...units.map((unit) => [String(unit.id), 1])]),
+      events: [],
+    };
+    api({ 'GET /api/items/1': RES, 'GET /api/items/1/trace': wide });
+    renderApp('/trace/items/1?direction=forward');
+
+    const more = await screen.findByTestId('graph-more-1');
+    expect(more).toHaveTextContent('+3 more items');
+    expect(screen.queryByTestId('graph-node-WDG-10009')).not.toBeInTheDocument();
+    fireEvent.click(more); // a click only: d3-zoom's mousedown handler needs a real window view
+    expect(await screen.findByTestId('graph-node-WDG-10009')).toBeInTheDocument();
+    expect(screen.queryByTestId('graph-more-1')).not.toBeInTheDocument();
   });
 
   it('collapses a large trace by level and loads more levels on demand', async () => {

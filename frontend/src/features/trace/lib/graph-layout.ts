@@ -17,7 +17,7 @@ export function layoutGraph(
   size: { width: number; height: number } = { width: NODE_WIDTH, height: NODE_HEIGHT },
 ): Map<string, Point> {
   const graph = new dagre.graphlib.Graph({ multigraph: false });
-  graph.setGraph({ rankdir: 'LR', nodesep: 24, ranksep: 80, marginx: 16, marginy: 16 });
+  graph.setGraph({ rankdir: 'LR', nodesep: 16, ranksep: 80, marginx: 16, marginy: 16 });
   graph.setDefaultEdgeLabel(() => ({}));
   for (const node of nodes) graph.setNode(node.id, { width: size.width, height: size.height });
   for (const link of links) {

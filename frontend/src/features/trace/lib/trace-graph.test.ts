@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { layoutGraph } from '@/features/trace/lib/graph-layout';
-import { BACKWARD, FORWARD } from '@/features/trace/lib/trace-fixtures';
+import { BACKWARD, FORWARD, item, PALLET } from '@/features/trace/lib/trace-fixtures';
 import { buildTraceGraph, customersByItem, neighbourCodes } from '@/features/trace/lib/trace-graph';
 
 describe('buildTraceGraph', () => {
@@ -65,5 +65,38 @@ describe('layoutGraph', () => {
     // the pallet and the customer share a layer without overlapping
     expect(x('item-4')).toBe(x('customer-CUST-ACME'));
     expect(Math.abs(at.get('item-4')!.y - at.get('customer-CUST-ACME')!.y)).toBeGreaterThanOrEqual(76);
+  });
+});
+
+describe('crowded levels', () => {
+  const units = Array.from({ length: 30 }, (_, n) => item(100 + n, `WDG-${String(n).padStart(3, '0')}`, { kind: 'unit' }));
+  const wide = {
+    ...FORWARD,
+    items: [FORWARD.items[0]!, ...units, PALLET],
+    edges: units.flatMap((unit, n) => [
+      { ...FORWARD.edges[0]!, id: 1000 + n, to_item_id: unit.id },
+      { ...FORWARD.edges[1]!, id: 2000 + n, from_item_id: unit.id },
+    ]),
+    depth: Object.fromEntries([['1', 0], ['4', 2], ...units.map((unit) => [String(unit.id), 1])]),
+    events: [],
+  };
+
+  it('folds a level with many items into a box that keeps the arrows', () => {
+    const graph = buildTraceGraph(wide, { maxPerLevel: 12 });
+    const level1 = graph.nodes.filter((node) => node.depth === 1);
+    expect(level1).toHaveLength(12);
+    const more = graph.nodes.find((node) => node.type === 'more')!;
+    expect(more).toMatchObject({ id: 'more-1', code: '+19', hidden: 19, depth: 1 });
+    expect(level1.filter((node) => node.type === 'item').map((node) => node.code)[0]).toBe('WDG-000');
+    const into = graph.links.find((link) => link.source === 'item-1' && link.target === 'more-1')!;
+    expect(into).toMatchObject({ count: 19, quantity: 76 });
+    expect(graph.links.find((link) => link.source === 'more-1')).toMatchObject({ target: 'item-4', count: 19 });
+    expect(graph.levels).toBe(2);
+  });
+
+  it('shows every item of an opened level', () => {
+    const graph = buildTraceGraph(wide, { maxPerLevel: 12, expanded: [1] });
+    expect(graph.nodes.filter((node) => node.depth === 1)).toHaveLength(30);
+    expect(graph.nodes.some((node) => node.type === 'more')).toBe(false);
   });
 });

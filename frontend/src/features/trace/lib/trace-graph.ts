@@ -1,9 +1,12 @@
 import type { Item, Trace, TraceEvent } from '@/features/trace/types/trace';
 
-/** A box in the genealogy graph: an item, or a customer the forward trace reaches. */
+/**
+ * A box in the genealogy graph: an item, a customer the forward trace reaches, or the items of a
+ * crowded level folded into one box (`more`: `hidden` of them).
+ */
 export type GraphNode = {
   id: string;
-  type: 'item' | 'customer';
+  type: 'item' | 'customer' | 'more';
   code: string;
   /** Steps from the start item (a customer is one step past the item shipped to it). */
   depth: number;
@@ -14,6 +17,8 @@ export type GraphNode = {
    * demand with a deeper `max_depth`.
    */
   frontier: boolean;
+  /** For a `more` box: how many items it stands for. */
+  hidden?: number;
 };
 
 /** One arrow in the direction material flows (from the input to what it went into). */
@@ -38,6 +43,18 @@ export type TraceGraph = {
 
 export const itemNodeId = (id: number) => `item-${id}`;
 export const customerNodeId = (code: string) => `customer-${code}`;
+export const moreNodeId = (depth: number) => `more-${depth}`;
+
+/** A level with more items than this is folded (the rest in one box) until it is opened. */
+export const MAX_PER_LEVEL = 8;
+
+export type GraphOptions = {
+  /** The `max_depth` asked for: items at that level may lead further (collapsed). */
+  maxDepth?: number | undefined;
+  maxPerLevel?: number;
+  /** Levels opened by the user: shown in full however many items they hold. */
+  expanded?: readonly number[];
+};
 
 /** Where a shipping event sent an item: the customer location code. */
 export function shippedToCustomer(event: Pick<TraceEvent, 'biz_step' | 'biz_location'>): string | null {
@@ -48,7 +65,7 @@ export function shippedToCustomer(event: Pick<TraceEvent, 'biz_step' | 'biz_loca
  * Turns a trace answer into graph nodes and links: parallel edges merged into one arrow, and in a
  * forward trace each customer a shipping event reached added after the shipped items.
  */
-export function buildTraceGraph(trace: Trace, options: { maxDepth?: number | undefined } = {}): TraceGraph {
+export function buildTraceGraph(trace: Trace, options: GraphOptions = {}): TraceGraph {
   const start = new Set(trace.start);
   const depthOf = (id: number) => trace.depth[String(id)] ?? 0;
   const collapsedAt = trace.truncated && options.maxDepth !== undefined ? options.maxDepth : undefined;
@@ -121,7 +138,51 @@ export function buildTraceGraph(trace: Trace, options: { maxDepth?: number | und
   }
 
   const levels = nodes.reduce((deepest, node) => (node.item ? Math.max(deepest, node.depth) : deepest), 0);
-  return { nodes, links: [...links.values()], levels };
+  return foldCrowdedLevels({ nodes, links: [...links.values()], levels }, options);
+}
+
+/**
+ * Keeps at most `maxPerLevel` items of each level that was not opened (the start items first, then
+ * by code) and puts the rest into one `more` box; arrows to and from the folded items go to the box.
+ */
+function foldCrowdedLevels(graph: TraceGraph, options: GraphOptions): TraceGraph {
+  const limit = options.maxPerLevel ?? MAX_PER_LEVEL;
+  const expanded = new Set(options.expanded ?? []);
+  const byLevel = new Map<number, GraphNode[]>();
+  for (const node of graph.nodes) {
+    if (node.type !== 'item') continue;
+    const level = byLevel.get(node.depth) ?? [];
+    level.push(node);
+    byLevel.set(node.depth, level);
+  }
+  const folded = new Map<string, string>(); // node id -> its `more` box
+  const boxes: GraphNode[] = [];
+  for (const [depth, level] of byLevel) {
+    if (level.length <= limit || expanded.has(depth)) continue;
+    const ordered = [...level].sort((a, b) => Number(b.isStart) - Number(a.isStart) || a.code.localeCompare(b.code));
+    const hidden = ordered.slice(limit - 1);
+    const id = moreNodeId(depth);
+    for (const node of hidden) folded.set(node.id, id);
+    boxes.push({ id, type: 'more', code: `+${hidden.length}`, depth, isStart: false, frontier: false, hidden: hidden.length });
+  }
+  if (!boxes.length) return graph;
+
+  const links = new Map<string, GraphLink>();
+  for (const link of graph.links) {
+    const source = folded.get(link.source) ?? link.source;
+    const target = folded.get(link.target) ?? link.target;
+    if (source === target) continue;
+    const id = source === link.source && target === link.target ? link.id : `${source}>${target}>${link.relation}`;
+    const existing = links.get(id);
+    if (existing) {
+      existing.count += link.count;
+      if (link.quantity !== null) existing.quantity = (existing.quantity ?? 0) + link.quantity;
+    } else {
+      links.set(id, { ...link, id, source, target });
+    }
+  }
+  const nodes = [...graph.nodes.filter((node) => !folded.has(node.id)), ...boxes];
+  return { nodes, links: [...links.values()], levels: graph.levels };
 }
 
 /** For each item, the codes of its neighbours in the trace: what it came from and went into. */
