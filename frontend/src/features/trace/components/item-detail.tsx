@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 
@@ -29,9 +29,19 @@ export function ItemDetail({ item, onClose }: ItemDetailProps) {
     getTrace(item.id, { direction: 'backward', maxDepth: 0, events: true }, signal),
   );
   const own = dedupe((events.data?.events ?? []).filter((event) => event.item_id === item.id));
+  // On a narrow screen the panel opens below the graph: bring its top into view.
+  const panel = useRef<HTMLElement>(null);
+  useEffect(() => {
+    panel.current?.scrollIntoView?.({ block: 'nearest' });
+  }, []);
 
   return (
-    <aside className={`card ${styles.detail}`} aria-labelledby="item-detail-title" data-testid="item-detail">
+    <aside
+      ref={panel}
+      className={`card ${styles.detail}`}
+      aria-labelledby="item-detail-title"
+      data-testid="item-detail"
+    >
       <div className={styles.detailHead}>
         <div>
           <h2 id="item-detail-title" className={styles.code}>
