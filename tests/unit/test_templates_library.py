@@ -170,3 +170,10 @@ def test_fsma204_a_new_tlc_only_where_the_rule_allows() -> None:
         ("nodes[0].actions[0]", "flow.tlc_not_allowed")
     ]
     assert "初次包装" in problems[0].message("zh-CN")
+
+
+def test_recipes_compute_gs1_check_digits() -> None:
+    from lotline.templates_library.recipe import with_check_digit
+
+    assert with_check_digit("0085000100101") == "00850001001014"  # a GTIN-14 of the food pack
+    assert with_check_digit("00950600013435200") == "009506000134352008"  # an SSCC

@@ -232,7 +232,8 @@ def _flow_problems(
             problems.append(Problem((*path, "form"), "pack.form_ref_shape", {}))
         elif ref["key"] not in pack.forms:
             problems.append(Problem((*path, "form", "key"), "pack.unknown_form", {"form": ref["key"]}))
-        rules = node.get("rules") if isinstance(node.get("rules"), Mapping) else {}
+        raw_rules = node.get("rules")
+        rules: Mapping[str, Any] = raw_rules if isinstance(raw_rules, Mapping) else {}
         listed_materials = rules.get("allowed_materials")
         for j, code in enumerate(listed_materials if isinstance(listed_materials, list) else []):
             if code not in materials:

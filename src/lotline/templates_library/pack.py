@@ -155,6 +155,9 @@ class Pack:
             "standards": self.manifest.get("standards") or [],
             "requires_lotline": self.manifest.get("requires_lotline"),
             "contents": contents,
+            # reference lists for people and integrations (Lotline keeps units and material kinds
+            # as plain values on materials, so these are shown, not installed)
+            "reference_data": {k: self.masterdata.get(k) or [] for k in ("units", "material_types")},
         }
 
 
@@ -177,7 +180,8 @@ def load_pack(root: Path | str) -> Pack:
     contents = pack.manifest.get("contents")
     contents = contents if isinstance(contents, dict) else {}
     for kind, target in (("forms", pack.forms), ("flows", pack.flows), ("labels", pack.labels)):
-        listed = contents.get(kind) if isinstance(contents.get(kind), list) else []
+        found = contents.get(kind)
+        listed: list[Any] = found if isinstance(found, list) else []
         for index, key in enumerate(listed):
             if isinstance(key, str):
                 document = _read_json(

@@ -20,6 +20,13 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 
+def with_check_digit(body: str) -> str:
+    """A GS1 key (GTIN, SSCC, GLN …) from its digits without the check digit (mod 10, 3-1 weights)."""
+    digits = [int(c) for c in body]
+    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    return body + str((10 - total % 10) % 10)
+
+
 class RecipeError(RuntimeError):
     """The server refused something the recipe expected to be accepted (or the reverse)."""
 

@@ -22,6 +22,8 @@ Nodes
       branch of that split waits there until every branch has arrived (see ``interpreter.py``).
       Any other token (e.g. one coming back from a rework loop after the join) passes the join
       like an ordinary node.
+    - ``cte``  the regulated critical tracking event the node records and where each key data
+      element comes from (FSMA 204; checked by ``compliance.check_fsma204``).
     - ``anytime: true``  the node is outside the sequence (typically hold / release): it may be
       submitted whenever the instance is not completed, never holds a token, and has no
       transitions.

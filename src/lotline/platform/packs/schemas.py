@@ -36,6 +36,7 @@ class PackDetailSchema(PackSummarySchema):
     version = fields.String(allow_none=True)
     requires_lotline = fields.String(allow_none=True)
     contents = fields.Dict()
+    reference_data = fields.Dict(metadata={"description": "units and material types the pack uses"})
     labels = fields.Dict(metadata={"description": "label templates by key"})
 
 

@@ -601,11 +601,6 @@ def uninstall(session: Session, actor: Actor, pack_id: str) -> InstalledPack:
     return row
 
 
-def installed_flow_keys(session: Session, organisation_id: int, pack_id: str) -> list[str]:
-    row = _installed(session, organisation_id, pack_id)
-    return sorted((row.created.get("flows") or {}) if row is not None else {})
-
-
 def recipe_of(pack_id: str, roots: tuple[str, ...] = ()) -> Pack:
     """The newest available version of a pack (for its demo recipe)."""
     return _choose(pack_id, None, roots)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lotline.templates_library.recipe import Recipe
+from lotline.templates_library.recipe import Recipe, with_check_digit
 
 GTIN = {
     "RES-0402-10K": "06901234001013",
@@ -40,10 +40,7 @@ GS = "\x1d"
 
 
 def _sscc(number: int) -> str:
-    body = f"0690123400{number:07d}"
-    digits = [int(c) for c in body]
-    check = (10 - sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits))) % 10) % 10
-    return f"]C100{body}{check}"
+    return "]C100" + with_check_digit(f"0690123400{number:07d}")
 
 
 def run(client: Any, scale: float = 1.0, seed: int = 7) -> dict[str, Any]:

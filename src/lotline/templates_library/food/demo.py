@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lotline.templates_library.recipe import Recipe
+from lotline.templates_library.recipe import Recipe, with_check_digit
 
 GTIN = {
     "CUCUMBER": "00850002001013",
@@ -80,10 +80,7 @@ def run(client: Any, scale: float = 1.0, seed: int = 7) -> dict[str, Any]:
 
     def pallet() -> str:
         n["pallet"] += 1
-        body = f"0085000110{n['pallet']:07d}"
-        digits = [int(c) for c in body]
-        check = (10 - sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits))) % 10) % 10
-        return f"]C100{body}{check}"
+        return "]C100" + with_check_digit(f"0085000110{n['pallet']:07d}")
 
     for day in range(days):
         stamp = rec.date(day).replace("-", "")[2:]
@@ -306,9 +303,9 @@ def run(client: Any, scale: float = 1.0, seed: int = 7) -> dict[str, Any]:
                 cases = r.randint(40, 60)
                 inputs = []
                 for kind, per_case in bom.items():
-                    quantity = round(per_case * cases, 2)
+                    amount = round(per_case * cases, 2)
                     unit = "cs" if kind == "ROMAINE" else "kg"
-                    inputs.append({"lot": stock.take(kind, quantity), "qty": quantity, "unit": unit})
+                    inputs.append({"lot": stock.take(kind, amount), "qty": amount, "unit": unit})
                 start = 10 + index * 0.8
                 rec.record(
                     flow,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from lotline.templates_library.recipe import Recipe
+from lotline.templates_library.recipe import Recipe, with_check_digit
 
 GTIN = {
     "METFORMIN-API": "05390123401019",
@@ -39,10 +39,7 @@ TABLETS_PER_PACK = 30
 
 
 def _sscc(serial: int) -> str:
-    body = f"0539012340{serial:07d}"
-    digits = [int(c) for c in body]
-    check = (10 - sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits))) % 10) % 10
-    return f"]C100{body}{check}"
+    return "]C100" + with_check_digit(f"0539012340{serial:07d}")
 
 
 def run(client: Any, scale: float = 1.0, seed: int = 7) -> dict[str, Any]:
