@@ -198,7 +198,7 @@ def run(client: Any, scale: float = 1.0, seed: int = 7) -> dict[str, Any]:
                     "electronics-smt_panel",
                     "reflow",
                     panel,
-                    {"oven": f"OVEN-{line}", "peak": round(r.uniform(240, 246), 1), "tal": r.randint(55, 75)},
+                    {"oven": f"RFL-{line}", "peak": round(r.uniform(240, 246), 1), "tal": r.randint(55, 75)},
                     station=f"EL-SMT{line}",
                     at=rec.at(day, at + 0.2),
                 )
