@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from browser_support import OPERATOR
+from browser_support import OPERATOR, PlantApi
 from playwright.sync_api import expect
 
 from lotline.platform.demo import CAP_GTIN, RES_GTIN
@@ -32,23 +32,12 @@ def _wedge_scan(page: Any, text: str) -> None:
 
 
 def _items(page: Any, plant: dict[str, Any], query: str) -> list[dict[str, Any]]:
-    response = page.request.get(
-        plant["url"] + "/api/items/search",
-        params={"q": query},
-        headers={"Authorization": f"Bearer {plant['token']}"},
-    )
-    assert response.ok, response.text()
-    return response.json()
+    return PlantApi(page.request, plant, "unused").search(query)
 
 
 def _instances(page: Any, plant: dict[str, Any], subject: str) -> int:
-    response = page.request.get(
-        plant["url"] + "/api/flow-instances",
-        params={"subject": subject},
-        headers={"Authorization": f"Bearer {plant['token']}"},
-    )
-    assert response.ok, response.text()
-    return response.json()["total"]
+    total: int = PlantApi(page.request, plant, "unused").get("/api/flow-instances", subject=subject)["total"]
+    return total
 
 
 def test_worker_scans_fixes_a_refused_field_and_works_offline(
@@ -142,23 +131,9 @@ def test_assembly_with_a_repeating_group_then_scan_first_to_a_self_submitting_te
     context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 1024})
     page = context.new_page()
 
-    def record(key: str, flow: str, node: str, subject: str, payload: dict[str, Any]) -> None:
-        response = page.request.post(
-            plant["url"] + "/api/records",
-            headers=api,
-            data={
-                "idempotency_key": key,
-                "flow": flow,
-                "node": node,
-                "subject": subject,
-                "station": "ST-1",
-                "payload": payload,
-            },
-        )
-        assert response.status == 201, response.text()
-
-    record("e2e-auto-res", "goods-in", "receive", "RES-AUTO", {"lot": f"]d201{RES_GTIN}10RES-AUTO", "qty": 8})
-    record("e2e-auto-cap", "goods-in", "receive", "CAP-AUTO", {"lot": f"]d201{CAP_GTIN}10CAP-AUTO", "qty": 4})
+    api = PlantApi(page.request, plant, "station-e2e-auto")
+    api.record("goods-in", "receive", "RES-AUTO", {"lot": f"]d201{RES_GTIN}10RES-AUTO", "qty": 8})
+    api.record("goods-in", "receive", "CAP-AUTO", {"lot": f"]d201{CAP_GTIN}10CAP-AUTO", "qty": 4})
 
     # Assemble at the station: a repeating group of consumed lots, one more added with a tap.
     _station_sign_in(page, plant["url"])

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import QA, sign_in
+from browser_support import QA, PlantApi, sign_in
 from playwright.sync_api import expect
 
 from lotline.platform.demo import CAP_GTIN, RES_GTIN
@@ -40,24 +40,8 @@ def own_unit(browser: Any, plant: dict[str, Any]) -> dict[str, Any]:
     lots = {"res": f"TRC-RES-{suffix}", "cap": f"TRC-CAP-{suffix}"}
     serial, sscc = f"TRC-{suffix}", _sscc(int(suffix, 16) % 100_000)
     context = browser.new_context()
-    api, headers = context.request, {"Authorization": f"Bearer {plant['token']}"}
-    sequence = iter(range(1, 100))
-
-    def post(flow: str, node: str, subject: str, payload: dict[str, Any]) -> None:
-        response = api.post(
-            plant["url"] + "/api/records",
-            headers=headers,
-            data={
-                "idempotency_key": f"trace-e2e-{suffix}-{next(sequence):03d}",
-                "flow": flow,
-                "node": node,
-                "subject": subject,
-                "station": "ST-1",
-                "payload": payload,
-            },
-        )
-        assert response.status == 201, response.text()
-
+    api = PlantApi(context.request, plant, f"trace-e2e-{suffix}")
+    post = api.record
     post("goods-in", "receive", lots["res"], {"lot": f"]d201{RES_GTIN}10{lots['res']}", "qty": "100"})
     post("goods-in", "receive", lots["cap"], {"lot": f"]d201{CAP_GTIN}10{lots['cap']}", "qty": "50"})
     components = [{"lot": lots["res"], "qty": 4}, {"lot": lots["cap"], "qty": 2}]
@@ -67,9 +51,8 @@ def own_unit(browser: Any, plant: dict[str, Any]) -> dict[str, Any]:
     post("widget-line", "ship", serial, {"customer": "CUST-ACME"})
 
     def find(code: str) -> dict[str, Any]:
-        found = api.get(plant["url"] + "/api/items/search", headers=headers, params={"q": code}).json()
-        assert len(found) == 1, found
-        return found[0]
+        [found] = api.search(code)
+        return found
 
     made = {"serial": serial, "sscc": sscc, "lots": lots, "ids": {k: find(v)["id"] for k, v in lots.items()}}
     made["unit_id"] = find(serial)["id"]
