@@ -131,7 +131,7 @@ EDGE_COLUMNS = (
     Edge.record_id,
     Edge.event_id,
 )
-ITEM_COLUMNS = tuple(Item.__table__.c)
+ITEM_COLUMNS = tuple(c for c in Item.__table__.c if c.name != "attributes")  # what the answer shows
 EVENT_COLUMNS = tuple(Event.__table__.c)
 
 
