@@ -180,11 +180,17 @@ def test_uninstall_is_refused_while_records_exist_and_reinstall_reuses_versions(
     material = admin_client.get("/api/masterdata/materials?q=ROMAINE-CTN").get_json()["items"][0]
     assert material["active"] is False  # the pack's master data is retired, never deleted
     assert admin_client.get("/api/packs/food").get_json()["installed"]["status"] == "uninstalled"
+    flows = {f["key"]: f for f in admin_client.get("/api/flows").get_json()}
+    assert flows["food-receiving"]["retired_at"] is not None  # still listed, as history
+    retired = _receive(admin_client, "SUN-RET-1")  # a retired flow starts no new work
+    assert retired.status_code == 409 and retired.get_json()["code"] == "definition_retired"
 
     again = admin_client.post("/api/packs/food/install", json={}).get_json()
     assert {c["action"] for c in again["plan"]["changes"] if c["kind"] in ("form", "flow")} == {"unchanged"}
     material = admin_client.get("/api/masterdata/materials?q=ROMAINE-CTN").get_json()["items"][0]
     assert material["active"] is True
+    flows = {f["key"]: f for f in admin_client.get("/api/flows").get_json()}
+    assert flows["food-receiving"]["retired_at"] is None
 
     assert _receive(admin_client, "SUN-UN-1").status_code == 201
     refused = admin_client.post("/api/packs/food/uninstall", json={}, headers={"Accept-Language": "zh-CN"})

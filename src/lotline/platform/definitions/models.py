@@ -38,6 +38,10 @@ class Definition(Base):
     latest_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    #: A retired flow starts no new instances (its versions and records stay, as history); set when
+    #: the template pack that brought it is uninstalled, cleared when it is installed again.
+    retired_at: Mapped[datetime | None] = mapped_column(default=None)
+    retired_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), default=None)
 
 
 class DefinitionVersion(Base):

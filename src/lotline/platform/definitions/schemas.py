@@ -33,6 +33,9 @@ class DefinitionSchema(Schema):
     draft_revision = fields.Integer()
     draft_updated_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
+    retired_at = fields.DateTime(
+        allow_none=True, metadata={"description": "set: the flow starts no new instances"}
+    )
 
     def _title(self, obj: object) -> object:
         document = getattr(obj, "draft", None) or {}

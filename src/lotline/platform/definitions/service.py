@@ -64,6 +64,10 @@ register_messages(
             "en": "{subject} already has an open instance of flow {key} (#{instance}).",
             "zh-CN": "{subject} 已有流程 {key} 的进行中实例（#{instance}）。",
         },
+        "definition_retired": {
+            "en": "Flow {key} is retired (its template pack was uninstalled); it starts no new work.",
+            "zh-CN": "流程 {key} 已停用（其模板包已卸载），不能再开始新的作业。",
+        },
         "subject_kind_mismatch": {
             "en": "Flow {key} tracks {expected}, not {found}.",
             "zh-CN": "流程 {key} 跟踪的对象是 {expected}，而不是 {found}。",
@@ -163,6 +167,18 @@ def get_definition(session: Session, organisation_id: int, kind: str, key: str) 
     if found is None:
         raise NotFoundError("definition_not_found", _params(kind, key))
     return found
+
+
+def set_retired(session: Session, actor: Actor, kind: str, key: str, retired: bool) -> Definition:
+    """Retire a definition (a retired flow starts no new instances; its versions, instances and
+    records stay) or bring it back. Audited like every change; doing it twice changes nothing."""
+    with transaction(session):
+        definition = get_definition(session, actor.organisation_id, kind, key)
+        if retired and definition.retired_at is None:
+            definition.retired_at, definition.retired_by_id = utcnow(), actor.user_id
+        elif not retired and definition.retired_at is not None:
+            definition.retired_at, definition.retired_by_id = None, None
+    return definition
 
 
 def has_any(session: Session, organisation_id: int) -> bool:
@@ -385,6 +401,8 @@ def start_instance(
     """Start ``flow_key`` (latest version unless given) for a subject with no open instance."""
     with transaction(session):
         definition = get_definition(session, actor.organisation_id, "flow", flow_key)
+        if definition.retired_at is not None:
+            raise ConflictError("definition_retired", {"key": flow_key})
         flow_version = get_version(
             session, actor.organisation_id, "flow", flow_key, version or definition.latest_version
         )

@@ -523,6 +523,8 @@ def install(
             )
         result = plan(session, actor.organisation_id, pack, "install", None, actor.permissions)
         created = _apply(session, actor, result, row.created if row is not None else {})
+        for flow_key in sorted(created.get("flows") or {}):  # installed again after an uninstall
+            definitions.set_retired(session, actor, "flow", flow_key, False)
         row = _save(session, actor, row, pack, created, "install")
     return {"plan": result.to_dict(), "installed": row}
 
@@ -580,7 +582,8 @@ def _save(
 
 
 def uninstall(session: Session, actor: Actor, pack_id: str) -> InstalledPack:
-    """Refused while the pack's flows have instances; else retire its master data."""
+    """Refused while the pack's flows have instances; else retire its flows (no new instances;
+    versions stay) and deactivate its master data."""
     with transaction(session):
         row = _installed(session, actor.organisation_id, pack_id)
         if row is None or row.status != "installed":
@@ -595,6 +598,8 @@ def uninstall(session: Session, actor: Actor, pack_id: str) -> InstalledPack:
                 found = masterdata.get(session, actor.organisation_id, entity, int(row_id))
                 if found.active:
                     masterdata.deactivate(session, actor, entity, int(row_id))
+        for flow_key in sorted(row.created.get("flows") or {}):
+            definitions.set_retired(session, actor, "flow", flow_key, True)
         row.status = "uninstalled"
         row.history = _history(row, actor, "uninstall", row.version)
         row.updated_at, row.updated_by_id = utcnow(), actor.user_id

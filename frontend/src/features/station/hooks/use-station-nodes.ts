@@ -29,7 +29,7 @@ export function useStationNodes(station: string | null) {
       const summaries = await getFlows(controller.signal);
       const versions = await Promise.all(
         summaries
-          .filter((flow) => flow.latest_version !== null)
+          .filter((flow) => flow.latest_version !== null && !flow.retired_at)
           .map((flow) => getFlowVersion(flow.key, flow.latest_version!)),
       );
       if (!controller.signal.aborted) setFlows(versions.map((v) => ({ ...v.document, key: v.key })));

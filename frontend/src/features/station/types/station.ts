@@ -2,7 +2,8 @@
 
 export type Localized = Record<string, string> | string | undefined;
 
-export type FlowSummary = { key: string; latest_version: number | null };
+/** A flow in `/api/flows`; a retired one (its pack was uninstalled) starts no new work. */
+export type FlowSummary = { key: string; latest_version: number | null; retired_at?: string | null };
 
 export type FlowNode = {
   id: string;
