@@ -27,7 +27,10 @@ self.addEventListener('activate', (event) => {
 /** The page sends the URLs it loaded before this worker controlled it (the first visit). */
 self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'cache-urls' && Array.isArray(event.data.urls)) {
-    const urls = event.data.urls.filter((url) => new URL(url).origin === self.location.origin);
+    const urls = event.data.urls.filter((url) => {
+      const parsed = new URL(url);
+      return parsed.origin === self.location.origin && parsed.pathname.startsWith('/assets/');
+    });
     event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(urls)).catch(() => undefined));
   }
 });
@@ -39,11 +42,21 @@ const CACHED_API = [
   /^\/api\/masterdata\/stations$/,
 ];
 
+function isHtml(response) {
+  return (response.headers.get('Content-Type') || '').startsWith('text/html');
+}
+
+/**
+ * Network first, the cached copy when offline. For navigations the copy is the app shell, kept
+ * only from an HTML answer (a CSV or JSON opened in a tab must never replace it).
+ */
 async function networkFirst(request, fallback) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
-    if (response.ok) await cache.put(fallback ? SHELL : request, response.clone());
+    if (response.ok && (!fallback || isHtml(response))) {
+      await cache.put(fallback ? SHELL : request, response.clone());
+    }
     return response;
   } catch (error) {
     const cached = await cache.match(fallback ? SHELL : request);
@@ -66,6 +79,7 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith('/api/') && request.mode === 'navigate') return; // downloads, docs
   if (request.mode === 'navigate') {
     event.respondWith(networkFirst(request, true));
   } else if (url.pathname.startsWith('/assets/')) {

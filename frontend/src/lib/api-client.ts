@@ -93,6 +93,16 @@ export function setCsrfToken(token: string | null | undefined): void {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+let onUnauthorized: (() => void) | undefined;
+
+/**
+ * Called when the server answers 401 to anything but sign-in itself: the session has ended (idle
+ * timeout, signed out elsewhere), so the app can forget it and ask the person to sign in again.
+ */
+export function setUnauthorizedHandler(handler: (() => void) | undefined): void {
+  onUnauthorized = handler;
+}
+
 export type QueryParams = Record<string, string | number | boolean | null | undefined>;
 
 export type RequestOptions = {
@@ -185,7 +195,10 @@ export async function request<T>(
     );
   }
 
-  if (!response.ok) throw await toApiError(response);
+  if (!response.ok) {
+    if (response.status === 401 && !path.startsWith('/auth/')) onUnauthorized?.();
+    throw await toApiError(response);
+  }
   if (response.status === 204) return undefined as T;
   if (!isJson(response)) {
     throw new ApiError({

@@ -1,4 +1,4 @@
-import { ApiError, apiClient, setCsrfToken } from '@/lib/api-client';
+import { ApiError, apiClient, setCsrfToken, setUnauthorizedHandler } from '@/lib/api-client';
 
 /** The signed-in person as `/api/auth/me` describes them. */
 export type Me = {
@@ -118,6 +118,8 @@ export async function signOut(): Promise<void> {
 export function sessionExpired(): void {
   publish(null);
 }
+
+setUnauthorizedHandler(sessionExpired);
 
 /** Back to "not asked yet" (tests start each case from here). */
 export function resetSession(): void {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Outlet, useLocation } from 'react-router';
 
@@ -16,15 +16,30 @@ export function RequireSession() {
   const location = useLocation();
   const [failure, setFailure] = useState<unknown>(null);
 
+  const retry = useCallback(() => {
+    setFailure(null);
+    loadSession().catch(setFailure);
+  }, []);
+
   useEffect(() => {
     if (session === undefined) loadSession().catch(setFailure);
   }, [session]);
 
+  // A server that could not be reached is asked again as soon as the network is back.
+  useEffect(() => {
+    if (!failure) return;
+    window.addEventListener('online', retry);
+    return () => window.removeEventListener('online', retry);
+  }, [failure, retry]);
+
   if (failure) {
     return (
-      <p className="alert alert--danger" role="alert">
-        {errorMessage(failure, t)}
-      </p>
+      <div className="alert alert--danger" role="alert">
+        <p>{errorMessage(failure, t)}</p>
+        <button type="button" className="button button--secondary" onClick={retry}>
+          {t('common.retry')}
+        </button>
+      </div>
     );
   }
   if (session === undefined) return <p aria-busy="true">{t('common.loading')}</p>;

@@ -29,8 +29,8 @@ export function SignatureFields({ meanings, value, onChange, errors }: Signature
       <legend>{t('station.sign.title')}</legend>
       <p>{t('station.sign.intro')}</p>
       {meanings.map((meaning, index) => (
-        <div key={meaning} className="signatures__row">
-          <strong>{t(`station.sign.meaning.${meaning}`, { defaultValue: meaning })}</strong>
+        <fieldset key={meaning} className="signatures__row">
+          <legend>{t(`station.sign.meaning.${meaning}`, { defaultValue: meaning })}</legend>
           <div className="field">
             <label htmlFor={`sig-${index}-user`}>{t('auth.signIn.username')}</label>
             <input
@@ -55,7 +55,7 @@ export function SignatureFields({ meanings, value, onChange, errors }: Signature
               {errors[index].join(' ')}
             </p>
           ) : null}
-        </div>
+        </fieldset>
       ))}
     </fieldset>
   );

@@ -1,10 +1,10 @@
 import 'fake-indexeddb/auto';
 
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { resetOfflineQueue } from '@/features/station/lib/offline-queue';
+import { pending, resetOfflineQueue } from '@/features/station/lib/offline-queue';
 import { jsonResponse, renderApp, stubFetch } from '@/testing/test-utils';
 
 const me = {
@@ -125,5 +125,76 @@ describe('station page', () => {
     const body = posts[0] as { idempotency_key: string; event_time: string };
     expect(body.idempotency_key).toMatch(/^station-[0-9a-f-]{36}$/);
     expect(body.event_time).toMatch(/[+-]\d{2}:\d{2}$/);
+  }, 30_000);
+
+  it('queues a new record behind waiting ones, in order, and sends them after the session returns', async () => {
+    const posted: string[] = [];
+    let serverUp = false;
+    stubFetch(({ url, init }) => {
+      if (url.endsWith('/api/auth/me')) return jsonResponse(me);
+      if (url.endsWith('/api/flows')) return jsonResponse([{ key: 'dispense', latest_version: 2 }]);
+      if (url.endsWith('/api/flows/dispense/versions/2'))
+        return jsonResponse({ ...flow, document: { ...flow.document, nodes: [{ ...flow.document.nodes[0], rules: {} }] } });
+      if (url.includes('/api/forms/weigh/versions/1')) return jsonResponse(form);
+      if (url.includes('/api/flow-instances')) return jsonResponse({ items: [], total: 0 });
+      if (url.endsWith('/api/records')) {
+        const body = JSON.parse(String(init?.body)) as { subject: string };
+        posted.push(body.subject);
+        if (!serverUp) return jsonResponse({ code: 'unavailable', message: 'Down.', errors: [] }, { status: 503 });
+        return jsonResponse({
+          record: { id: posted.length, flow: 'dispense', node: 'weigh', subject: body.subject, instance_id: 1 },
+          created_items: [],
+          next_steps: [],
+          instance_status: 'active',
+          notices: [],
+          signatures: [],
+        });
+      }
+      return jsonResponse({});
+    });
+    renderApp('/station');
+    const user = userEvent.setup();
+    await screen.findByRole('heading', { name: 'Weighing' });
+
+    for (const lot of ['LOT-A', 'LOT-B']) {
+      await user.type(screen.getByLabelText('Lot'), `${lot}{Enter}`);
+      await user.type(screen.getByLabelText(/Net weight/), '10');
+      await user.click(screen.getByRole('button', { name: 'Submit' }));
+      expect(await screen.findByTestId('outcome')).toHaveAttribute('data-outcome', 'queued');
+    }
+    // LOT-A failed with a server error and waits; LOT-B never jumped ahead of it.
+    expect(await screen.findByTestId('pending-count')).toHaveAttribute('data-count', '2');
+    expect(posted[0]).toBe('LOT-A');
+    expect(posted.indexOf('LOT-B') === -1 || posted.indexOf('LOT-B') > posted.lastIndexOf('LOT-A')).toBe(true);
+
+    serverUp = true;
+    await user.click(screen.getByRole('button', { name: 'Send now' }));
+    await waitFor(() => expect(screen.queryByTestId('pending-count')).toBeNull());
+    expect(posted.slice(-2)).toEqual(['LOT-A', 'LOT-B']);
+  }, 30_000);
+
+  it('sends a worker whose session ended to sign in again, keeping the record for them', async () => {
+    stubFetch(({ url }) => {
+      if (url.endsWith('/api/auth/me')) return jsonResponse(me);
+      if (url.endsWith('/api/flows')) return jsonResponse([{ key: 'dispense', latest_version: 2 }]);
+      if (url.endsWith('/api/flows/dispense/versions/2'))
+        return jsonResponse({ ...flow, document: { ...flow.document, nodes: [{ ...flow.document.nodes[0], rules: {} }] } });
+      if (url.includes('/api/forms/weigh/versions/1')) return jsonResponse(form);
+      if (url.includes('/api/flow-instances')) return jsonResponse({ items: [], total: 0 });
+      if (url.endsWith('/api/records'))
+        return jsonResponse({ code: 'authentication_required', message: 'Sign in.', errors: [] }, { status: 401 });
+      return jsonResponse({});
+    });
+    const { router } = renderApp('/station');
+    const user = userEvent.setup();
+    await screen.findByRole('heading', { name: 'Weighing' });
+    await user.type(screen.getByLabelText('Lot'), 'LOT-C{Enter}');
+    await user.type(screen.getByLabelText(/Net weight/), '10');
+    await user.click(screen.getByRole('button', { name: 'Submit' }));
+
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeVisible();
+    expect(router.state.location.search).toBe('?next=%2Fstation');
+    const [waiting] = await pending();
+    expect(waiting).toMatchObject({ body: { subject: 'LOT-C' }, operator: { id: 9, name: 'Olga Operator' } });
   }, 30_000);
 });

@@ -1,7 +1,7 @@
 import './station-page.css';
 
 import type { ErrorSchema } from '@rjsf/utils';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { StatusBadge } from '@/components/ui/status-badge';
@@ -87,9 +87,16 @@ export function StationPage() {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [busy, setBusy] = useState(false);
   const [formKey, setFormKey] = useState(0);
-  const [fixing, setFixing] = useState<Record<string, unknown> | undefined>();
+  /** A refused record being corrected: it leaves the refused list only once the fix is accepted. */
+  const [fixing, setFixing] = useState<RejectedEntry | undefined>();
   const subjectRef = useRef<HTMLDivElement>(null);
+  const lookups = useRef(0);
+  const operator = useMemo(
+    () => (me ? { id: me.id, name: me.full_name || me.username } : null),
+    [me],
+  );
   const queue = useOfflineQueue(
+    operator,
     useCallback((summary: SyncSummary) => {
       // The "kept on this tablet" notice is history once the queue has been sent.
       setOutcome((previous) => (previous?.kind === 'queued' ? null : previous));
@@ -149,18 +156,19 @@ export function StationPage() {
   async function onSubjectScanned(value: string) {
     setSubject(value);
     setHint(null);
+    const lookup = ++lookups.current; // a later scan makes this lookup's answer irrelevant
     if (!choice || !nodes || !value) return focusFirstField();
     try {
       const served = new Set(nodes.map((n) => n.flow.key));
       const open = (await findInstances(value)).filter(
         (instance) => served.has(instance.flow_key) && instance.status !== 'completed',
       );
-      const due: StationNode[] = [];
-      for (const instance of open) {
-        const detail = await getInstance(instance.id);
+      const details = await Promise.all(open.map((instance) => getInstance(instance.id)));
+      if (lookup !== lookups.current) return;
+      const due = details.flatMap((detail) => {
         const enabled = new Set(detail.nodes.filter((n) => n.enabled && !n.anytime).map((n) => n.node));
-        due.push(...nodes.filter((n) => n.flow.key === instance.flow_key && enabled.has(n.node.id)));
-      }
+        return nodes.filter((n) => n.flow.key === detail.flow_key && enabled.has(n.node.id));
+      });
       if (due.length > 0 && !due.includes(choice)) choose(due[0]!);
       if (open.length > 0) {
         const names = due.map((n) => localize(n.node.name, language) || n.node.id);
@@ -171,7 +179,7 @@ export function StationPage() {
     } catch {
       // Offline or not allowed to read instances: stay on the chosen step.
     }
-    focusFirstField();
+    if (lookup === lookups.current) focusFirstField();
   }
 
   async function submit(data: Record<string, unknown>) {
@@ -183,7 +191,7 @@ export function StationPage() {
       node: choice.node.id,
       subject: subject.trim() || null,
       station,
-      event_time: localTimestamp(),
+      event_time: fixing?.body.event_time ?? localTimestamp(), // a fix keeps the capture time
       payload: data,
       ...(meanings.length ? { signatures: signatures.slice(0, meanings.length) } : {}),
     };
@@ -191,18 +199,32 @@ export function StationPage() {
     setErrors(undefined);
     setSignatureErrors({});
     try {
-      if (!navigator.onLine) throw new ApiError({ status: 0, code: 'network_error', message: 'offline' });
+      // Records are recorded in the order they were made: behind a waiting queue, this one waits.
+      if (!navigator.onLine || queue.waiting.length > 0) {
+        throw new ApiError({ status: 0, code: 'network_error', message: 'queued' });
+      }
       const result = await postRecord(body);
+      if (fixing) await queue.dismiss(fixing.seq!);
       setOutcome({ kind: 'accepted', result });
       playCue('ok');
       reset();
     } catch (caught) {
-      if (isTransient(caught) && !(caught instanceof ApiError && caught.status === 401)) {
+      // No network, a server error, or an ended session (the same operator signs in again and it
+      // is sent): nothing was recorded, so it waits here.
+      if (isTransient(caught)) {
+        if (meanings.length) {
+          // Passwords are never stored on the tablet, so a signed step cannot wait offline.
+          setOutcome({ kind: 'refused', message: t('station.outcome.signOnline'), other: [] });
+          playCue('error');
+          return;
+        }
         // Nothing reached the database (or we cannot know): keep it, with its key, for later.
-        await queue.add({ ...body, signatures: [] });
+        await queue.add(body);
+        if (fixing) await queue.dismiss(fixing.seq!);
         setOutcome({ kind: 'queued' });
         playCue('ok');
         reset();
+        if (navigator.onLine) void queue.flush();
         return;
       }
       showRefusal(caught);
@@ -235,19 +257,21 @@ export function StationPage() {
     window.setTimeout(() => subjectRef.current?.querySelector('input')?.focus(), 0);
   }
 
-  /** A submission the server refused after a sync: back into the form, errors on their fields. */
-  async function fix(entry: RejectedEntry) {
+  /**
+   * A submission the server refused after a sync: back into the form with its errors on their
+   * fields. It stays on the refused list until the corrected record is accepted (or queued).
+   */
+  function fix(entry: RejectedEntry) {
     const target = nodes?.find((n) => n.flow.key === entry.body.flow && n.node.id === entry.body.node);
     if (target) choose(target);
     setSubject(entry.body.subject ?? '');
-    setFixing(entry.body.payload);
+    setFixing(entry);
     setFormKey((key) => key + 1);
     const { schema, other } = toErrorSchema(
       entry.errors.map((e) => ({ ...e, code: entry.code, params: {} })),
     );
     setErrors(schema);
     setOutcome({ kind: 'refused', message: entry.message, other: other });
-    await queue.dismiss(entry.seq!);
   }
 
   if (!station && me?.kind !== 'station') {
@@ -262,8 +286,8 @@ export function StationPage() {
   }
 
   const meanings = choice?.node.rules?.signatures?.meanings ?? [];
-  const stepName = (node: string) => {
-    const found = choice?.flow.nodes.find((candidate) => candidate.id === node);
+  const stepName = (node: string, flow = choice?.flow.key) => {
+    const found = nodes?.find((n) => n.flow.key === flow && n.node.id === node)?.node;
     return (found && localize(found.name, language)) || node;
   };
 
@@ -290,7 +314,7 @@ export function StationPage() {
         ) : null}
       </header>
 
-      <QueuePanel queue={queue} onFix={(entry) => void fix(entry)} />
+      <QueuePanel queue={queue} stepName={stepName} onFix={fix} />
 
       {nodesError ? (
         <p className="alert alert--danger" role="alert">
@@ -342,7 +366,7 @@ export function StationPage() {
             <CaptureForm
               key={`${nodeId(choice)}-${formKey}`}
               rendered={form.rendered}
-              initialData={fixing}
+              initialData={fixing?.body.payload}
               errors={errors}
               busy={busy}
               autoSubmit={!!choice.node.station?.auto_submit && meanings.length === 0}

@@ -8,7 +8,9 @@ import { focusNextField } from '@/features/station/lib/focus';
 import { type SpecLimits, specVerdict } from '@/features/station/lib/form-logic';
 import { displayScan, GS, isGroupSeparatorKey, looksLikeGs1 } from '@/features/station/lib/scan-input';
 
-const CameraScanner = lazy(() => import('@/features/station/components/camera-scanner'));
+const CameraScanner = lazy(async () => ({
+  default: (await import('@/components/ui/camera-scanner')).CameraScanner,
+}));
 
 function describedBy(id: string, rawErrors: string[] | undefined): string | undefined {
   return rawErrors?.length ? `${id}__error` : undefined;
@@ -90,11 +92,11 @@ export function ScanWidget(props: WidgetProps) {
       {camera ? (
         <Suspense fallback={<p>{t('common.loading')}</p>}>
           <CameraScanner
-            onResult={(result) => {
+            onScan={(result) => {
               setCamera(false);
               onChange(result);
             }}
-            onClose={() => setCamera(false)}
+            onCancel={() => setCamera(false)}
           />
         </Suspense>
       ) : null}
@@ -104,6 +106,16 @@ export function ScanWidget(props: WidgetProps) {
 
 const VERDICT_TONE: Record<string, StatusTone> = { pass: 'ok', warn: 'warning', fail: 'danger' };
 
+/**
+ * The number a worker typed, read the same way for the live verdict and for the value sent: a
+ * decimal comma counts as a point; anything else unreadable (or blank) is no number.
+ */
+function readNumber(text: string): number | undefined {
+  const trimmed = text.trim().replace(',', '.');
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed)) return undefined;
+  return Number(trimmed);
+}
+
 /** A measured value with its unit and live feedback against the spec limits. */
 export function MeasurementWidget(props: WidgetProps) {
   const { id, value, required, disabled, readonly, autofocus, onChange, onBlur, onFocus, rawErrors } =
@@ -111,7 +123,8 @@ export function MeasurementWidget(props: WidgetProps) {
   const { t } = useTranslation();
   const options = props.options as SpecLimits & { unit?: string };
   const [text, setText] = useState(value === undefined || value === null ? '' : String(value));
-  const verdict = specVerdict(text, options);
+  const number = readNumber(text);
+  const verdict = specVerdict(number, options);
   const limits = [
     options.lsl !== undefined ? `${t('station.measure.lsl')} ${options.lsl}` : null,
     options.target !== undefined ? `${t('station.measure.target')} ${options.target}` : null,
@@ -135,10 +148,10 @@ export function MeasurementWidget(props: WidgetProps) {
           onChange={(event) => {
             const raw = event.target.value;
             setText(raw);
-            const number = Number(raw.replace(',', '.'));
+            const read = readNumber(raw);
             // The server coerces tablet strings; an unreadable number goes as typed so the
             // server can say precisely what is wrong with it.
-            onChange(raw === '' ? undefined : Number.isFinite(number) ? number : raw);
+            onChange(raw.trim() === '' ? undefined : (read ?? raw));
           }}
           onKeyDown={(event) => {
             if (event.key === 'Enter') {

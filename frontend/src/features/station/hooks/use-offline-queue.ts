@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import {
   dismissRejected,
   enqueue,
+  type Operator,
   pending,
   type PendingEntry,
   rejected,
@@ -16,11 +17,11 @@ import type { CaptureBody } from '@/features/station/types/station';
 const RETRY_MS = 10_000;
 
 /**
- * The station's offline queue as React state: what is waiting, what the server refused after a
- * sync, and sending — when the browser says it is back online, every few seconds while anything
- * waits, and on demand.
+ * The station's offline queue as React state: what is waiting (this operator's, and others'
+ * waiting for their own sign-in), what the server refused after a sync, and sending — when the
+ * browser says it is back online, every few seconds while anything waits, and on demand.
  */
-export function useOfflineQueue(onSynced?: (summary: SyncSummary) => void) {
+export function useOfflineQueue(operator: Operator | null, onSynced?: (summary: SyncSummary) => void) {
   const [waiting, setWaiting] = useState<PendingEntry[]>([]);
   const [refused, setRefused] = useState<RejectedEntry[]>([]);
   const [online, setOnline] = useState(() => navigator.onLine);
@@ -30,12 +31,13 @@ export function useOfflineQueue(onSynced?: (summary: SyncSummary) => void) {
     setRefused(await rejected());
   }, []);
 
+  const operatorId = operator?.id ?? null;
   const flush = useCallback(async () => {
-    const summary = await sync(sendRecord);
+    if (operatorId === null) return;
+    const summary = await sync(sendRecord, operatorId);
     await refresh();
     if (summary.sent || summary.rejected) onSynced?.(summary);
-    return summary;
-  }, [onSynced, refresh]);
+  }, [onSynced, operatorId, refresh]);
 
   useEffect(() => {
     void (async () => {
@@ -55,18 +57,20 @@ export function useOfflineQueue(onSynced?: (summary: SyncSummary) => void) {
     };
   }, [flush, refresh]);
 
+  const mineWaiting = waiting.some((entry) => entry.operator.id === operatorId);
   useEffect(() => {
-    if (waiting.length === 0 || !online) return;
+    if (!mineWaiting || !online) return;
     const timer = window.setInterval(() => void flush(), RETRY_MS);
     return () => window.clearInterval(timer);
-  }, [waiting.length, online, flush]);
+  }, [mineWaiting, online, flush]);
 
   const add = useCallback(
     async (body: CaptureBody) => {
-      await enqueue(body);
+      if (!operator) return;
+      await enqueue(body, operator);
       await refresh();
     },
-    [refresh],
+    [operator, refresh],
   );
 
   const dismiss = useCallback(
@@ -77,5 +81,7 @@ export function useOfflineQueue(onSynced?: (summary: SyncSummary) => void) {
     [refresh],
   );
 
-  return { waiting, refused, online, add, flush, dismiss };
+  const mine = waiting.filter((entry) => entry.operator.id === operatorId);
+  const others = waiting.filter((entry) => entry.operator.id !== operatorId);
+  return { waiting: mine, others, refused, online, add, flush, dismiss };
 }

@@ -24,6 +24,9 @@ function body(key: string): CaptureBody {
   };
 }
 
+const olga = { id: 7, name: 'Olga Operator' };
+const bo = { id: 8, name: 'Bo Worker' };
+
 const result = {
   record: { id: 1, flow: 'f', node: 'n', subject: null, instance_id: 1 },
   created_items: [],
@@ -39,14 +42,14 @@ afterEach(async () => {
 
 describe('offline queue', () => {
   it('keeps one entry per idempotency key, in submission order', async () => {
-    await enqueue(body('k-1'));
-    await enqueue(body('k-2'));
-    await enqueue(body('k-1')); // double tap
+    await enqueue(body('k-1'), olga);
+    await enqueue(body('k-2'), olga);
+    await enqueue(body('k-1'), olga); // double tap
     expect((await pending()).map((e) => e.body.idempotency_key)).toEqual(['k-1', 'k-2']);
   });
 
   it('sends in order, moves refusals aside and stops at the first that cannot go now', async () => {
-    for (const key of ['k-1', 'k-2', 'k-3', 'k-4']) await enqueue(body(key));
+    for (const key of ['k-1', 'k-2', 'k-3', 'k-4']) await enqueue(body(key), olga);
     const sent: string[] = [];
     const outcomes: Record<string, SendOutcome> = {
       'k-1': { kind: 'sent', result },
@@ -56,7 +59,7 @@ describe('offline queue', () => {
     const summary = await sync(async (b) => {
       sent.push(b.idempotency_key);
       return outcomes[b.idempotency_key] ?? { kind: 'sent', result };
-    });
+    }, olga.id);
 
     expect(sent).toEqual(['k-1', 'k-2', 'k-3']);
     expect(summary).toEqual({ sent: 1, rejected: 1, remaining: 2 });
@@ -65,15 +68,33 @@ describe('offline queue', () => {
   });
 
   it('runs one sync at a time, so nothing is sent twice by overlapping triggers', async () => {
-    await enqueue(body('k-1'));
+    await enqueue(body('k-1'), olga);
     let calls = 0;
     const send = async () => {
       calls += 1;
       await new Promise((resolve) => setTimeout(resolve, 10));
       return { kind: 'sent', result } as const;
     };
-    await Promise.all([sync(send), sync(send), sync(send)]);
+    await Promise.all([sync(send, olga.id), sync(send, olga.id), sync(send, olga.id)]);
     expect(calls).toBe(1);
     expect(await pending()).toEqual([]);
+  });
+
+  it("sends only the signed-in operator's records; others wait for their own operator", async () => {
+    await enqueue(body('olga-1'), olga);
+    await enqueue(body('bo-1'), bo);
+    await enqueue(body('olga-2'), olga);
+    const sent: string[] = [];
+    const summary = await sync(async (b) => {
+      sent.push(b.idempotency_key);
+      return { kind: 'sent', result };
+    }, bo.id);
+
+    expect(sent).toEqual(['bo-1']);
+    expect(summary).toEqual({ sent: 1, rejected: 0, remaining: 2 });
+    expect((await pending()).map((e) => [e.body.idempotency_key, e.operator.name])).toEqual([
+      ['olga-1', 'Olga Operator'],
+      ['olga-2', 'Olga Operator'],
+    ]);
   });
 });

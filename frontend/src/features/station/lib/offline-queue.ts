@@ -6,19 +6,26 @@ import type { CaptureBody, CaptureResult } from '@/features/station/types/statio
  * Submissions waiting for the network, kept in IndexedDB so that a reload (or a crash of the
  * tablet's browser) loses nothing. Each keeps its idempotency key: sending one twice (the first
  * answer was lost on the way back) records it once. They are sent oldest first, one at a time,
- * because a later step may depend on an earlier one (assemble before test).
+ * because a later step may depend on an earlier one (assemble before test). Each remembers who
+ * submitted it: the server records the signed-in person as the operator, so a record waits for
+ * its own operator to be signed in again (a shift change while offline never re-attributes work).
  */
+
+/** Who submitted a queued record (the server checks it is who sends it). */
+export type Operator = { id: number; name: string };
 
 export type PendingEntry = {
   /** Auto-increment: the order in which the worker submitted. */
   seq?: number;
   body: CaptureBody;
+  operator: Operator;
   queuedAt: string;
 };
 
 export type RejectedEntry = {
   seq?: number;
   body: CaptureBody;
+  operator: Operator;
   rejectedAt: string;
   code: string;
   message: string;
@@ -26,7 +33,7 @@ export type RejectedEntry = {
 };
 
 interface StationDb extends DBSchema {
-  pending: { key: number; value: PendingEntry };
+  pending: { key: number; value: PendingEntry; indexes: { key: string } };
   rejected: { key: number; value: RejectedEntry };
 }
 
@@ -35,21 +42,28 @@ const DB_NAME = 'lotline-station';
 let opened: Promise<IDBPDatabase<StationDb>> | undefined;
 
 function db(): Promise<IDBPDatabase<StationDb>> {
-  opened ??= openDB<StationDb>(DB_NAME, 1, {
-    upgrade(database) {
-      database.createObjectStore('pending', { keyPath: 'seq', autoIncrement: true });
-      database.createObjectStore('rejected', { keyPath: 'seq', autoIncrement: true });
+  opened ??= openDB<StationDb>(DB_NAME, 2, {
+    upgrade(database, oldVersion, _newVersion, transaction) {
+      if (oldVersion < 1) {
+        database.createObjectStore('pending', { keyPath: 'seq', autoIncrement: true });
+        database.createObjectStore('rejected', { keyPath: 'seq', autoIncrement: true });
+      }
+      if (oldVersion < 2) {
+        // One entry per submission, whatever the timing of a double tap.
+        transaction.objectStore('pending').createIndex('key', 'body.idempotency_key', { unique: true });
+      }
     },
   });
   return opened;
 }
 
-export async function enqueue(body: CaptureBody): Promise<void> {
-  const database = await db();
-  const existing = await database.getAll('pending');
-  // The same submission queued twice (a double tap while offline) is one record.
-  if (existing.some((entry) => entry.body.idempotency_key === body.idempotency_key)) return;
-  await database.add('pending', { body, queuedAt: new Date().toISOString() });
+export async function enqueue(body: CaptureBody, operator: Operator): Promise<void> {
+  try {
+    await (await db()).add('pending', { body, operator, queuedAt: new Date().toISOString() });
+  } catch (error) {
+    // The same submission queued twice (a double tap) is one record.
+    if (!(error instanceof DOMException && error.name === 'ConstraintError')) throw error;
+  }
 }
 
 export async function pending(): Promise<PendingEntry[]> {
@@ -75,16 +89,21 @@ let syncing: Promise<SyncSummary> | undefined;
 export type SyncSummary = { sent: number; rejected: number; remaining: number };
 
 /**
- * Sends the queue in order. Stops at the first submission that cannot be sent now (network down,
- * server error, signed out), so the order is kept; a rejected one moves to the "rejected" list
- * and the queue goes on. Only one sync runs at a time.
+ * Sends `operator`'s queued submissions in order (others wait for their own operator). Stops at
+ * the first that cannot be sent now (network down, server error, session ended), so the order is
+ * kept; a refused one moves to the "rejected" list and the queue goes on. Only one sync runs at a
+ * time.
  */
-export function sync(send: (body: CaptureBody) => Promise<SendOutcome>): Promise<SyncSummary> {
+export function sync(
+  send: (body: CaptureBody) => Promise<SendOutcome>,
+  operator: number,
+): Promise<SyncSummary> {
   syncing ??= (async () => {
     const database = await db();
     const summary: SyncSummary = { sent: 0, rejected: 0, remaining: 0 };
     try {
       for (const entry of await database.getAll('pending')) {
+        if (entry.operator.id !== operator) continue;
         const outcome = await send(entry.body);
         if (outcome.kind === 'retry-later') break;
         const tx = database.transaction(['pending', 'rejected'], 'readwrite');
@@ -92,6 +111,7 @@ export function sync(send: (body: CaptureBody) => Promise<SendOutcome>): Promise
           summary.rejected += 1;
           await tx.objectStore('rejected').add({
             body: entry.body,
+            operator: entry.operator,
             rejectedAt: new Date().toISOString(),
             code: outcome.code,
             message: outcome.message,

@@ -1,16 +1,20 @@
 import { ApiError } from '@/lib/api-client';
+import { loadSession } from '@/lib/session';
 
 import { postRecord } from '@/features/station/api/post-record';
 import type { SendOutcome } from '@/features/station/lib/offline-queue';
 import type { CaptureBody } from '@/features/station/types/station';
 
 /**
- * Whether a failed submission should wait for the network (and be sent again with the same key)
- * rather than be shown to the worker as refused: no answer at all, a server error, or an
- * expired session (the worker signs in again and the queue goes on).
+ * Whether a failed submission should wait (and be sent again with the same key) rather than be
+ * shown to the worker as refused: no answer at all, a server error, a timeout or rate limit, or
+ * a session problem (ended: the worker signs in again; a stale CSRF token: it is fetched again).
+ * Only the server's verdict on the record itself (validation, a refused step) is final.
  */
 export function isTransient(error: unknown): boolean {
-  return error instanceof ApiError && (error.status === 0 || error.status >= 500 || error.status === 401);
+  if (!(error instanceof ApiError)) return false;
+  const { status, code } = error;
+  return status === 0 || status >= 500 || [401, 408, 429].includes(status) || code === 'csrf_failed';
 }
 
 /** One attempt to send a queued submission, classified for the offline queue. */
@@ -18,6 +22,7 @@ export async function sendRecord(body: CaptureBody): Promise<SendOutcome> {
   try {
     return { kind: 'sent', result: await postRecord(body) };
   } catch (error) {
+    if (error instanceof ApiError && error.code === 'csrf_failed') await loadSession().catch(() => null);
     if (!(error instanceof ApiError) || isTransient(error)) return { kind: 'retry-later' };
     return {
       kind: 'rejected',

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { CameraScanner } from '@/features/trace/components/camera-scanner';
+import { CameraScanner } from '@/components/ui/camera-scanner';
 
 import styles from '@/features/trace/components/trace.module.css';
 

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import styles from '@/features/trace/components/trace.module.css';
+import styles from '@/components/ui/camera-scanner.module.css';
 
 type CameraScannerProps = {
   onScan: (text: string) => void;
@@ -11,8 +11,10 @@ type CameraScannerProps = {
 type Controls = { stop: () => void };
 
 /**
- * Reads a barcode (1D, QR, Data Matrix — GS1 ones included) with the device camera. The decoder,
- * @zxing/browser, is loaded only now, when someone asked for the camera.
+ * Reads a barcode (1D, QR, Data Matrix — GS1 ones included) with the device camera, for the trace
+ * search and the station's scan fields. The decoder, @zxing/browser, is loaded only now, when
+ * someone asked for the camera; the latest `onScan` is called (kept in a ref, so a re-render of
+ * the caller never restarts the camera).
  */
 export function CameraScanner({ onScan, onCancel }: CameraScannerProps) {
   const { t } = useTranslation();
@@ -52,18 +54,18 @@ export function CameraScanner({ onScan, onCancel }: CameraScannerProps) {
   }, []);
 
   return (
-    <section className={styles.camera} aria-label={t('trace.camera.title')} data-testid="camera-scanner">
-      <h2>{t('trace.camera.title')}</h2>
+    <section className={styles.camera} aria-label={t('camera.title')} data-testid="camera-scanner">
+      <h2>{t('camera.title')}</h2>
       {state === 'failed' ? (
         <p className="alert alert--danger" role="alert">
-          {t('trace.camera.failed')} {detail && <span className={styles.muted}>({detail})</span>}
+          {t('camera.failed')} {detail && <span className={styles.muted}>({detail})</span>}
         </p>
       ) : (
-        <p aria-live="polite">{state === 'starting' ? t('trace.camera.starting') : t('trace.camera.hint')}</p>
+        <p aria-live="polite">{state === 'starting' ? t('camera.starting') : t('camera.hint')}</p>
       )}
       <video ref={video} muted playsInline hidden={state === 'failed'} />
       <button className="button button--secondary" type="button" onClick={onCancel}>
-        {t('trace.camera.cancel')}
+        {t('camera.cancel')}
       </button>
     </section>
   );
