@@ -258,11 +258,18 @@ def test_pack_ship_trace_forward_to_the_customer_and_hold_the_recall_scope(
     scope = operator.get(f"/api/items/{res['id']}/recall").get_json()
     assert {i["code"] for i in scope["shipped"]} == {"SN-1", "SN-2"}
     assert {i["code"] for i in scope["stock"]} >= {"RES-L1", "SN-3"}
-    assert operator.post(f"/api/items/{res['id']}/recall/hold").status_code == 403
-    held = supervisor.post(f"/api/items/{res['id']}/recall/hold").get_json()
+    reason = {"reason": "Supplier notice SN-4471: resistor lot RES-L1 out of tolerance"}
+    assert operator.post(f"/api/items/{res['id']}/recall/hold", json=reason).status_code == 403
+    unexplained = supervisor.post(f"/api/items/{res['id']}/recall/hold", json={})
+    assert unexplained.status_code == 422  # a hold without a reason is refused, nothing held
+    assert [e["path"] for e in unexplained.get_json()["errors"]] == [["reason"]]
+    held = supervisor.post(f"/api/items/{res['id']}/recall/hold", json=reason).get_json()
     assert held["held"] >= 2
     sn3 = operator.get("/api/items/search?q=SN-3").get_json()[0]
     assert sn3["status"] == "hold"
+    trail = supervisor.get(f"/api/audit?object_type=item&object_id={sn3['id']}").get_json()
+    holds = [e for e in trail["items"] if any(c["new"] == "hold" for c in e["changes"])]
+    assert [e["reason"] for e in holds] == [reason["reason"]]
     balance = operator.get(f"/api/items/{res['id']}/mass-balance").get_json()
     assert (
         balance["received_or_produced"],

@@ -91,6 +91,14 @@ class RecallSchema(Schema):
     truncated = fields.Boolean()
 
 
+class HoldRequestSchema(Schema):
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata={"description": "why the scope is held; recorded with each item's change in the audit"},
+    )
+
+
 class HoldResultSchema(Schema):
     held = fields.Integer()
     affected = fields.Integer()

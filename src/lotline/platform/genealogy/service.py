@@ -20,6 +20,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from lotline.form_engine.problems import register_messages
+from lotline.platform.audit import service as audit_service
 from lotline.platform.db import transaction
 from lotline.platform.errors import NotFoundError
 from lotline.platform.genealogy.models import Edge, Event, EventResource, Item, ItemEvent
@@ -484,10 +485,11 @@ def mass_balance(session: Session, organisation_id: int, item_id: int) -> MassBa
     )
 
 
-def set_status(session: Session, items: Sequence[Any], status: str) -> int:
+def set_status(session: Session, items: Sequence[Any], status: str, *, reason: str | None = None) -> int:
     """Put items (objects or trace rows) into ``status`` (e.g. hold for a recall scope) in one
-    transaction; each change goes through the ORM, so each is audited."""
+    transaction; each change goes through the ORM, so each is audited, with ``reason``."""
     with transaction(session):
+        audit_service.set_reason(session, reason)
         changed = 0
         ids = [i.id for i in items]
         loaded: list[Item] = []

@@ -96,14 +96,16 @@ class Recall(MethodView):
 @blp.route("/<int:item_id>/recall/hold")
 class RecallHold(MethodView):
     @requires("recall.hold")
+    @blp.arguments(schemas.HoldRequestSchema)
     @blp.response(200, schemas.HoldResultSchema)
-    def post(self, item_id: int) -> dict[str, int]:
-        """Put every item of the recall scope that is still in our hands on hold, in one action."""
+    def post(self, body: dict[str, Any], item_id: int) -> dict[str, int]:
+        """Put every item of the recall scope that is still in our hands on hold, in one action;
+        the reason is recorded with each item's change in the audit trail."""
         organisation_id = current_actor().organisation_id
         session = get_session()
         service.get_item(session, organisation_id, item_id)
         scope = service.recall_scope(session, organisation_id, [item_id])
-        held = service.set_status(session, scope.stock, "hold")
+        held = service.set_status(session, scope.stock, "hold", reason=body["reason"])
         return {"held": held, "affected": len(scope.affected)}
 
 
