@@ -258,6 +258,12 @@ def test_pack_ship_trace_forward_to_the_customer_and_hold_the_recall_scope(
     scope = operator.get(f"/api/items/{res['id']}/recall").get_json()
     assert {i["code"] for i in scope["shipped"]} == {"SN-1", "SN-2"}
     assert {i["code"] for i in scope["stock"]} >= {"RES-L1", "SN-3"}
+    assert scope["customers"] == [
+        {"code": "CUST-ACME", "name": "ACME Retail DC", "business_name": "ACME Retail", "items": 2}
+    ]
+    shipped_ids = {i["id"]: i["code"] for i in scope["shipped"]}
+    assert sorted(shipped_ids[s["item_id"]] for s in scope["shipments"]) == ["SN-1", "SN-2"]
+    assert all(s["customer"] == "CUST-ACME" and s["shipped_at"] for s in scope["shipments"])
     reason = {"reason": "Supplier notice SN-4471: resistor lot RES-L1 out of tolerance"}
     assert operator.post(f"/api/items/{res['id']}/recall/hold", json=reason).status_code == 403
     unexplained = supervisor.post(f"/api/items/{res['id']}/recall/hold", json={})

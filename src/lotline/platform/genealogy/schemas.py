@@ -89,6 +89,14 @@ class RecallSchema(Schema):
     shipped = fields.List(fields.Nested(ItemSchema))
     affected_count = fields.Function(lambda scope: len(scope.affected))
     truncated = fields.Boolean()
+    shipments = fields.List(
+        fields.Dict(),
+        metadata={"description": "item_id, customer (location code), shipped_at per shipping event"},
+    )
+    customers = fields.List(
+        fields.Dict(),
+        metadata={"description": "code, name, business_name and how many scope items reached it"},
+    )
 
 
 class HoldRequestSchema(Schema):

@@ -525,17 +525,74 @@ class RecallScope:
     shipped: list[Item]
     affected: list[Item]
     truncated: bool
+    #: One row per shipping event of a shipped item: who it went to and when.
+    shipments: list[dict[str, Any]] = field(default_factory=list)
+    #: Each customer (location code, name) with how many of the scope's items reached it.
+    customers: list[dict[str, Any]] = field(default_factory=list)
 
 
 def recall_scope(session: Session, organisation_id: int, start_ids: Sequence[int]) -> RecallScope:
     """Forward from suspect lots: the finished items (nothing made from them), stock still on hand
-    (not consumed/shipped/scrapped), and shipped items."""
+    (not consumed/shipped/scrapped), shipped items, and the shipments and customers they reached."""
     forward = trace(session, organisation_id, start_ids, "forward", with_events=False)
     has_children = {e.from_item_id for e in forward.edges if e.relation != "contained"}
     finished = [i for i in forward.items if i.id not in has_children and i.kind != "container"]
     stock = [i for i in forward.items if i.status not in ("consumed", "shipped", "scrapped")]
     shipped = [i for i in forward.items if i.status == "shipped"]
-    return RecallScope(list(start_ids), finished, stock, shipped, forward.items, forward.truncated)
+    shipments = _shipments(session, organisation_id, [i.id for i in shipped])
+    return RecallScope(
+        list(start_ids),
+        finished,
+        stock,
+        shipped,
+        forward.items,
+        forward.truncated,
+        shipments,
+        _customers(session, organisation_id, shipments),
+    )
+
+
+def _shipments(session: Session, organisation_id: int, item_ids: Sequence[int]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for part in _chunks(item_ids, 1000):
+        query = (
+            select(ItemEvent.item_id, Event.event_time, EventResource.code)
+            .join(Event, Event.id == ItemEvent.event_id)
+            .join(EventResource, EventResource.event_id == Event.id)
+            .where(
+                Event.organisation_id == organisation_id,
+                Event.biz_step == "shipping",
+                EventResource.kind == "location",
+                ItemEvent.item_id.in_(list(part)),
+            )
+        )
+        rows.extend(
+            {"item_id": item_id, "shipped_at": at, "customer": code}
+            for item_id, at, code in session.execute(query)
+        )
+    return sorted(rows, key=lambda row: (row["customer"], row["shipped_at"], row["item_id"]))
+
+
+def _customers(
+    session: Session, organisation_id: int, shipments: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    from lotline.platform.masterdata import service as masterdata
+
+    items: dict[str, set[int]] = {}
+    for row in shipments:
+        items.setdefault(row["customer"], set()).add(row["item_id"])
+    out = []
+    for code, ids in sorted(items.items()):
+        location = masterdata.get_location_by_code(session, organisation_id, code)
+        out.append(
+            {
+                "code": code,
+                "name": location.name if location is not None else None,
+                "business_name": getattr(location, "business_name", None),
+                "items": len(ids),
+            }
+        )
+    return out
 
 
 @dataclass(frozen=True)
