@@ -7,7 +7,6 @@ import { hasPermission } from '@/lib/session';
 
 import { getLocation } from '@/features/trace/api/get-location';
 import { getRecall } from '@/features/trace/api/get-recall';
-import { getTrace } from '@/features/trace/api/get-trace';
 import { holdRecall } from '@/features/trace/api/hold-recall';
 import { ItemTable } from '@/features/trace/components/item-table';
 import { downloadCsv, toCsv } from '@/features/trace/lib/csv';
@@ -18,16 +17,13 @@ import {
   recallRows,
   type Shipment,
   shippedByCustomer,
+  shipmentsByItem,
   stockByLocation,
 } from '@/features/trace/lib/recall-scope';
-import { customersByItem } from '@/features/trace/lib/trace-graph';
 import { useQuery } from '@/features/trace/hooks/use-query';
 import type { HoldResult, Location } from '@/features/trace/types/trace';
 
 import styles from '@/features/trace/components/trace.module.css';
-
-/** Shipping events are read from a forward trace of at most this many items. */
-const SHIPMENT_TRACE_ITEMS = 5000;
 
 type RecallViewProps = { itemId: number; code: string; onHeld: () => void };
 
@@ -40,17 +36,9 @@ export function RecallView({ itemId, code, onHeld }: RecallViewProps) {
   const session = useSession();
   const canHold = hasPermission(session, 'recall.hold');
   const recall = useQuery(`recall:${itemId}`, (signal) => getRecall(itemId, signal));
-  // The recall answer names no customers: they come from the shipping events of a forward trace.
-  const forward = useQuery(`recall-trace:${itemId}`, (signal) =>
-    getTrace(itemId, { direction: 'forward', events: true, maxItems: SHIPMENT_TRACE_ITEMS }, signal),
-  );
-  const shipments: Map<number, Shipment[]> = useMemo(
-    () => customersByItem(forward.data?.events ?? []),
-    [forward.data],
-  );
-
   // After a hold the scope reloads: keep showing the last answer meanwhile.
   const scope = recall.data ?? (recall.loading ? recall.previous : undefined);
+  const shipments: Map<number, Shipment[]> = useMemo(() => shipmentsByItem(scope?.shipments ?? []), [scope]);
   const locationIds = useMemo(
     () =>
       [...new Set((scope?.stock ?? []).map((item) => item.location_id).filter((id): id is number => id !== null))].sort(
@@ -86,6 +74,11 @@ export function RecallView({ itemId, code, onHeld }: RecallViewProps) {
   }
 
   const toHold = scope.stock.filter((item) => item.status !== 'hold').length;
+  const customerName = (code: string) => {
+    const found = scope.customers.find((customer) => customer.code === code);
+    const name = found?.business_name ?? found?.name;
+    return name ? `${code} — ${name}` : code;
+  };
   const byLocation = stockByLocation(scope.stock);
   const byCustomer = shippedByCustomer(scope.shipped, shipments);
 
@@ -233,13 +226,13 @@ export function RecallView({ itemId, code, onHeld }: RecallViewProps) {
 
       <section className="page" aria-labelledby="recall-shipments">
         <h3 id="recall-shipments">{t('trace.recall.shipmentsByCustomer')}</h3>
-        {forward.loading && <p aria-busy="true">{t('common.loading')}</p>}
         {scope.shipped.length === 0 && <p>{t('trace.recall.none')}</p>}
-        {forward.data?.truncated && <p className="alert alert--warning">{t('trace.recall.customersTruncated')}</p>}
         {[...byCustomer].map(([customer, items]) => (
           <div key={customer ?? 'none'} className="page" data-testid="recall-customer">
             <h4>
-              {customer ?? t('trace.recall.unknownCustomer')}{' '}
+              {customer === null
+                ? t('trace.recall.unknownCustomer')
+                : customerName(customer)}{' '}
               <span className={styles.muted}>({t('trace.recall.itemCount', { count: items.length })})</span>
             </h4>
             <ItemTable

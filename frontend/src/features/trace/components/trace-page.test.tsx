@@ -276,11 +276,6 @@ describe('recall', () => {
       held.current
         ? { ...CAP_RECALL, stock: CAP_RECALL.stock.map((stock: Item) => ({ ...stock, status: 'hold' })) }
         : CAP_RECALL,
-    'GET /api/items/2/trace': {
-      ...FORWARD,
-      start: [2],
-      events: [event(16, 6, { biz_step: 'shipping', biz_location: 'CUST-ACME' })],
-    },
   });
 
   it('puts the scope on hold after a confirmation with a reason', async () => {
@@ -297,7 +292,7 @@ describe('recall', () => {
     const view = await screen.findByTestId('recall-view');
     expect(within(view).getByTestId('recall-finished-count')).toHaveTextContent('1');
     expect(within(view).getByTestId('recall-stock-count')).toHaveTextContent('2');
-    expect(await within(view).findByTestId('recall-customer')).toHaveTextContent('CUST-ACME (1 item)');
+    expect(await within(view).findByTestId('recall-customer')).toHaveTextContent('CUST-ACME — ACME Retail (1 item)');
 
     await user().click(within(view).getByRole('button', { name: 'Put all on hold' }));
     const dialog = screen.getByTestId('recall-hold-confirm');

@@ -1,10 +1,19 @@
 import type { CsvColumn } from '@/features/trace/lib/csv';
-import type { Item, RecallScope } from '@/features/trace/types/trace';
+import type { Item, RecallScope, RecallShipment } from '@/features/trace/types/trace';
 
 /** Where a recall reaches an item: made into finished goods, still in stock, or shipped. */
 export type RecallCategory = 'finished' | 'stock' | 'shipped';
 
 export type Shipment = { customer: string; time: string };
+
+/** The recall answer's shipping events, by item. */
+export function shipmentsByItem(shipments: readonly RecallShipment[]): Map<number, Shipment[]> {
+  const out = new Map<number, Shipment[]>();
+  for (const { item_id: itemId, customer, shipped_at: time } of shipments) {
+    out.set(itemId, [...(out.get(itemId) ?? []), { customer, time }]);
+  }
+  return out;
+}
 
 /** One row per item of the scope, with every category it belongs to. */
 export type RecallRow = {

@@ -145,4 +145,6 @@ export const CAP_RECALL: RecallScope = {
   shipped: [UNIT],
   affected_count: 3,
   truncated: false,
+  shipments: [{ item_id: UNIT.id, customer: 'CUST-ACME', shipped_at: '2026-11-28T09:30:00+00:00' }],
+  customers: [{ code: 'CUST-ACME', name: 'ACME Retail DC', business_name: 'ACME Retail', items: 1 }],
 };

@@ -100,6 +100,12 @@ export type MassBalance = {
 };
 
 /** Everything a recall of the start items reaches (forward). */
+/** One shipping event of a shipped item in a recall scope. */
+export type RecallShipment = { item_id: number; customer: string; shipped_at: string };
+
+/** A customer a recall scope reached, with how many of its items. */
+export type RecallCustomer = { code: string; name: string | null; business_name: string | null; items: number };
+
 export type RecallScope = {
   start: number[];
   finished: Item[];
@@ -107,6 +113,8 @@ export type RecallScope = {
   shipped: Item[];
   affected_count: number;
   truncated: boolean;
+  shipments: RecallShipment[];
+  customers: RecallCustomer[];
 };
 
 export type HoldResult = { held: number; affected: number };
