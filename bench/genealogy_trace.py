@@ -408,7 +408,7 @@ def report(results: dict[str, dict[str, Any]], items: int) -> None:
                     db,
                     mode,
                     items_text,
-                    r["edges"],
+                    r["edges"] if mode != "export-csv" else "-",  # the job counts rows, not edges
                     _common.fmt(r["seconds"], 3),
                     _common.fmt(rate),
                     "",
