@@ -69,6 +69,28 @@ const refusal = {
   ],
 };
 
+/** The same flow without the signature rule. */
+const unsignedFlow = {
+  ...flow,
+  document: { ...flow.document, nodes: [{ ...flow.document.nodes[0]!, rules: {} }] },
+};
+
+type Request = { url: string; init: RequestInit | undefined };
+
+/** The API a station at PH-1 talks to, with `records` answering POST /api/records. */
+function stationApi(flowVersion: unknown, records: (request: Request) => Response) {
+  return stubFetch((request) => {
+    const { url } = request;
+    if (url.endsWith('/api/auth/me')) return jsonResponse(me);
+    if (url.endsWith('/api/flows')) return jsonResponse([{ key: 'dispense', latest_version: 2 }]);
+    if (url.endsWith('/api/flows/dispense/versions/2')) return jsonResponse(flowVersion);
+    if (url.includes('/api/forms/weigh/versions/1')) return jsonResponse(form);
+    if (url.includes('/api/flow-instances')) return jsonResponse({ items: [], total: 0 });
+    if (url.endsWith('/api/records')) return records(request);
+    return jsonResponse({});
+  });
+}
+
 afterEach(async () => {
   await resetOfflineQueue();
 });
@@ -76,17 +98,9 @@ afterEach(async () => {
 describe('station page', () => {
   it('shows only the steps of this station, signs with two people and puts refusals on their fields', async () => {
     const posts: unknown[] = [];
-    stubFetch(({ url, init }) => {
-      if (url.endsWith('/api/auth/me')) return jsonResponse(me);
-      if (url.endsWith('/api/flows')) return jsonResponse([{ key: 'dispense', latest_version: 2 }]);
-      if (url.endsWith('/api/flows/dispense/versions/2')) return jsonResponse(flow);
-      if (url.includes('/api/forms/weigh/versions/1')) return jsonResponse(form);
-      if (url.includes('/api/flow-instances')) return jsonResponse({ items: [], total: 0 });
-      if (url.endsWith('/api/records')) {
-        posts.push(JSON.parse(String(init?.body)));
-        return jsonResponse(refusal, { status: 422 });
-      }
-      return jsonResponse({});
+    stationApi(flow, ({ init }) => {
+      posts.push(JSON.parse(String(init?.body)));
+      return jsonResponse(refusal, { status: 422 });
     });
     renderApp('/station');
     const user = userEvent.setup();
@@ -127,30 +141,21 @@ describe('station page', () => {
     expect(body.event_time).toMatch(/[+-]\d{2}:\d{2}$/);
   }, 30_000);
 
-  it('queues a new record behind waiting ones, in order, and sends them after the session returns', async () => {
+  it('queues a new record behind waiting ones, in order, and sends them all when the server is back', async () => {
     const posted: string[] = [];
     let serverUp = false;
-    stubFetch(({ url, init }) => {
-      if (url.endsWith('/api/auth/me')) return jsonResponse(me);
-      if (url.endsWith('/api/flows')) return jsonResponse([{ key: 'dispense', latest_version: 2 }]);
-      if (url.endsWith('/api/flows/dispense/versions/2'))
-        return jsonResponse({ ...flow, document: { ...flow.document, nodes: [{ ...flow.document.nodes[0], rules: {} }] } });
-      if (url.includes('/api/forms/weigh/versions/1')) return jsonResponse(form);
-      if (url.includes('/api/flow-instances')) return jsonResponse({ items: [], total: 0 });
-      if (url.endsWith('/api/records')) {
-        const body = JSON.parse(String(init?.body)) as { subject: string };
-        posted.push(body.subject);
-        if (!serverUp) return jsonResponse({ code: 'unavailable', message: 'Down.', errors: [] }, { status: 503 });
-        return jsonResponse({
-          record: { id: posted.length, flow: 'dispense', node: 'weigh', subject: body.subject, instance_id: 1 },
-          created_items: [],
-          next_steps: [],
-          instance_status: 'active',
-          notices: [],
-          signatures: [],
-        });
-      }
-      return jsonResponse({});
+    stationApi(unsignedFlow, ({ init }) => {
+      const body = JSON.parse(String(init?.body)) as { subject: string };
+      posted.push(body.subject);
+      if (!serverUp) return jsonResponse({ code: 'unavailable', message: 'Down.', errors: [] }, { status: 503 });
+      return jsonResponse({
+        record: { id: posted.length, flow: 'dispense', node: 'weigh', subject: body.subject, instance_id: 1 },
+        created_items: [],
+        next_steps: [],
+        instance_status: 'active',
+        notices: [],
+        signatures: [],
+      });
     });
     renderApp('/station');
     const user = userEvent.setup();
@@ -174,17 +179,9 @@ describe('station page', () => {
   }, 30_000);
 
   it('sends a worker whose session ended to sign in again, keeping the record for them', async () => {
-    stubFetch(({ url }) => {
-      if (url.endsWith('/api/auth/me')) return jsonResponse(me);
-      if (url.endsWith('/api/flows')) return jsonResponse([{ key: 'dispense', latest_version: 2 }]);
-      if (url.endsWith('/api/flows/dispense/versions/2'))
-        return jsonResponse({ ...flow, document: { ...flow.document, nodes: [{ ...flow.document.nodes[0], rules: {} }] } });
-      if (url.includes('/api/forms/weigh/versions/1')) return jsonResponse(form);
-      if (url.includes('/api/flow-instances')) return jsonResponse({ items: [], total: 0 });
-      if (url.endsWith('/api/records'))
-        return jsonResponse({ code: 'authentication_required', message: 'Sign in.', errors: [] }, { status: 401 });
-      return jsonResponse({});
-    });
+    stationApi(unsignedFlow, () =>
+      jsonResponse({ code: 'authentication_required', message: 'Sign in.', errors: [] }, { status: 401 }),
+    );
     const { router } = renderApp('/station');
     const user = userEvent.setup();
     await screen.findByRole('heading', { name: 'Weighing' });
