@@ -6,7 +6,7 @@ import { StatusBadge, type StatusTone } from '@/components/ui/status-badge';
 
 import { focusNextField } from '@/features/station/lib/focus';
 import { type SpecLimits, specVerdict } from '@/features/station/lib/form-logic';
-import { displayScan, GS, isGroupSeparatorKey, looksLikeGs1 } from '@/features/station/lib/scan-input';
+import { displayScan, GS, isGroupSeparatorKey, looksLikeGs1 } from '@/lib/scan-input';
 
 const CameraScanner = lazy(async () => ({
   default: (await import('@/components/ui/camera-scanner')).CameraScanner,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { isComplete, localTimestamp, specVerdict, toErrorSchema } from '@/features/station/lib/form-logic';
-import { displayScan, GS, isGroupSeparatorKey, looksLikeGs1 } from '@/features/station/lib/scan-input';
+import { displayScan, GS, isGroupSeparatorKey, looksLikeGs1 } from '@/lib/scan-input';
 
 describe('specVerdict (same rule as the server)', () => {
   const limits = { lsl: 4.5, warn_low: 4.8, target: 5, warn_high: 5.2, usl: 5.5 };

@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { CameraScanner } from '@/components/ui/camera-scanner';
+import { GS, isGroupSeparatorKey } from '@/lib/scan-input';
 
 import styles from '@/features/trace/components/trace.module.css';
 
@@ -40,6 +41,14 @@ export function SearchBox({ initial, onSearch, busy = false }: SearchBoxProps) {
             placeholder={t('trace.search.placeholder')}
             value={text}
             onChange={(event) => setText(event.target.value)}
+            onKeyDown={(event) => {
+              // A wedge scanner's GS1 separator (Ctrl+] or a literal GS) stays in the search text.
+              if (!isGroupSeparatorKey(event)) return;
+              event.preventDefault();
+              const input = event.currentTarget;
+              const start = input.selectionStart ?? text.length;
+              setText(text.slice(0, start) + GS + text.slice(input.selectionEnd ?? start));
+            }}
             data-testid="trace-search-input"
           />
         </div>

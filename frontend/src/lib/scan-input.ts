@@ -1,3 +1,5 @@
+// Keyboard-wedge scanning helpers shared by the station's scan fields and the trace search.
+
 /** The GS1 group separator (ASCII 29) that ends a variable-length element string field. */
 export const GS = '\u001d';
 
