@@ -28,7 +28,8 @@ export function ItemScreen() {
       </p>
     );
   }
-  const current = item.data ?? (item.loading ? item.previous : undefined);
+  // While this item reloads (after a hold) its last answer stays; another item's never shows.
+  const current = item.data ?? (item.loading && item.previous?.id === itemId ? item.previous : undefined);
 
   return (
     <div className="page">
