@@ -112,10 +112,7 @@ def ok(response: Any) -> Any:
     return response.get_json()
 
 
-def label(en: str, zh: str) -> dict[str, str]:
-    return {"en": en, "zh-CN": zh}
-
-
+label = demo.label
 # Materials of the plant: code -> (kind, GTIN, tracking). Bulk raws feed compounding and
 # blending; components feed assembly; WIDGET is the serialised finished unit.
 MATERIALS = {
@@ -136,17 +133,6 @@ BOM = {"RES": 4, "CAP": 2, "SCREW": 6, "BLEND": 1, "FILM": 1}
 FORMS: dict[str, dict[str, Any]] = {key: demo.FORMS[key] for key in ("receiving", "assembly")}
 
 
-def _node(node_id: str, node_type: str, form: str, epcis: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {
-        "id": node_id,
-        "type": node_type,
-        "name": label(node_id, node_id),
-        "form": {"key": form, "version": 1},
-        "epcis": epcis,
-        **extra,
-    }
-
-
 FLOWS = {
     "goods-in": {
         "format_version": 1,
@@ -156,7 +142,7 @@ FLOWS = {
         "end": ["receive"],
         "transitions": [],
         "nodes": [
-            _node(
+            demo.node(
                 "receive",
                 "receive",
                 "receiving",
@@ -177,7 +163,7 @@ FLOWS = {
         "end": ["assemble"],
         "transitions": [],
         "nodes": [
-            _node(
+            demo.node(
                 "assemble",
                 "assemble",
                 "assembly",

@@ -131,7 +131,8 @@ FORMS: dict[str, dict[str, Any]] = {
 }
 
 
-def _node(node_id: str, node_type: str, form: str, epcis: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def node(node_id: str, node_type: str, form: str, epcis: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A flow node collecting version 1 of ``form``, named by its id."""
     return {
         "id": node_id,
         "type": node_type,
@@ -149,7 +150,7 @@ GOODS_IN = {
     "start": ["receive"],
     "end": ["receive"],
     "nodes": [
-        _node(
+        node(
             "receive",
             "receive",
             "receiving",
@@ -166,7 +167,7 @@ ASSEMBLY = {
     "start": ["assemble"],
     "end": ["ship"],
     "nodes": [
-        _node(
+        node(
             "assemble",
             "assemble",
             "assembly",
@@ -174,27 +175,27 @@ ASSEMBLY = {
             rules={"allowed_materials": "bom", "allowed_stations": ["ST-1"]},
             actions=[{"type": "create_item", "kind": "unit", "material": "WIDGET"}],
         ),
-        _node(
+        node(
             "final_test",
             "inspect",
             "final_test",
             {"eventType": "ObjectEvent", "action": "OBSERVE", "bizStep": "inspecting"},
             station={"auto_submit": True},  # scan the unit, type the reading, Enter: sent
         ),
-        _node(
+        node(
             "rework",
             "rework",
             "rework",
             {"eventType": "ObjectEvent", "action": "OBSERVE", "bizStep": "repairing"},
             rules={"max_repeats": 2},
         ),
-        _node(
+        node(
             "pack",
             "pack",
             "packing",
             {"eventType": "AggregationEvent", "action": "ADD", "bizStep": "packing"},
         ),
-        _node(
+        node(
             "ship",
             "ship",
             "shipping",
