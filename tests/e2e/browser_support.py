@@ -29,7 +29,7 @@ class PlantApi:
     """The plant's REST API with its setup token, for arranging and checking what a browser test
     does through the UI (Playwright's request context: real HTTP, no browser session)."""
 
-    def __init__(self, request: Any, plant: dict[str, Any], prefix: str) -> None:
+    def __init__(self, request: Any, plant: dict[str, Any], prefix: str = "e2e") -> None:
         self.request, self.url = request, plant["url"]
         self.headers = {"Authorization": f"Bearer {plant['token']}"}
         self.prefix, self.sequence = prefix, 0

@@ -32,11 +32,11 @@ def _wedge_scan(page: Any, text: str) -> None:
 
 
 def _items(page: Any, plant: dict[str, Any], query: str) -> list[dict[str, Any]]:
-    return PlantApi(page.request, plant, "unused").search(query)
+    return PlantApi(page.request, plant).search(query)
 
 
 def _instances(page: Any, plant: dict[str, Any], subject: str) -> int:
-    total: int = PlantApi(page.request, plant, "unused").get("/api/flow-instances", subject=subject)["total"]
+    total: int = PlantApi(page.request, plant).get("/api/flow-instances", subject=subject)["total"]
     return total
 
 

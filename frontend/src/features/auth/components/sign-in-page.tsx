@@ -2,11 +2,13 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
 
+import { Segmented } from '@/components/ui/segmented';
 import { ApiError } from '@/lib/api-client';
 import { errorMessage } from '@/lib/error-message';
 import { signIn, signInAtStation } from '@/lib/session';
 
-type Mode = 'user' | 'station';
+const MODES = ['user', 'station'] as const;
+type Mode = (typeof MODES)[number];
 
 /** Where to go after signing in: the `next` parameter when it is a path inside the app. */
 function safeNext(next: string | null, fallback: string): string {
@@ -68,21 +70,14 @@ export function SignInPage() {
         <p className="lead">{t('auth.signIn.intro')}</p>
       </div>
       <form className="card" onSubmit={(e) => void onSubmit(e)} noValidate data-testid="sign-in-form">
-        <fieldset className="segmented">
-          <legend className="field-label">{t('auth.signIn.modeLabel')}</legend>
-          {(['user', 'station'] as const).map((option) => (
-            <label key={option}>
-              <input
-                type="radio"
-                name="mode"
-                value={option}
-                checked={mode === option}
-                onChange={() => setMode(option)}
-              />
-              <span>{t(option === 'user' ? 'auth.signIn.modeUser' : 'auth.signIn.modeStation')}</span>
-            </label>
-          ))}
-        </fieldset>
+        <Segmented
+          name="mode"
+          legend={t('auth.signIn.modeLabel')}
+          options={MODES}
+          value={mode}
+          label={(option) => t(option === 'user' ? 'auth.signIn.modeUser' : 'auth.signIn.modeStation')}
+          onChange={setMode}
+        />
         {mode === 'user' ? (
           <>
             <div className="field">

@@ -57,7 +57,9 @@ export function useOfflineQueue(operator: Operator | null, onSynced?: (summary: 
     };
   }, [flush, refresh]);
 
-  const mineWaiting = waiting.some((entry) => entry.operator.id === operatorId);
+  const mine = waiting.filter((entry) => entry.operator.id === operatorId);
+  const others = waiting.filter((entry) => entry.operator.id !== operatorId);
+  const mineWaiting = mine.length > 0;
   useEffect(() => {
     if (!mineWaiting || !online) return;
     const timer = window.setInterval(() => void flush(), RETRY_MS);
@@ -81,7 +83,5 @@ export function useOfflineQueue(operator: Operator | null, onSynced?: (summary: 
     [refresh],
   );
 
-  const mine = waiting.filter((entry) => entry.operator.id === operatorId);
-  const others = waiting.filter((entry) => entry.operator.id !== operatorId);
   return { waiting: mine, others, refused, online, add, flush, dismiss };
 }

@@ -7,7 +7,7 @@ import { getMadeFrom } from '@/features/trace/api/get-made-from';
 import { getShippedTo } from '@/features/trace/api/get-shipped-to';
 import { getTouched } from '@/features/trace/api/get-touched';
 import { ItemTable } from '@/features/trace/components/item-table';
-import { Segmented } from '@/features/trace/components/segmented';
+import { Segmented } from '@/components/ui/segmented';
 import { formatDateTime, localInputToIso } from '@/features/trace/lib/format';
 import { useLabels } from '@/features/trace/hooks/use-labels';
 import type { Item, Touch, TouchedQuery } from '@/features/trace/types/trace';

@@ -6,7 +6,7 @@ import { errorMessage } from '@/lib/error-message';
 
 import { getTrace } from '@/features/trace/api/get-trace';
 import { ItemDetail } from '@/features/trace/components/item-detail';
-import { Segmented } from '@/features/trace/components/segmented';
+import { Segmented } from '@/components/ui/segmented';
 import { TraceExport } from '@/features/trace/components/trace-export';
 import { TraceTable } from '@/features/trace/components/trace-table';
 import { buildTraceGraph } from '@/features/trace/lib/trace-graph';
