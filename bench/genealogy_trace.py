@@ -4,7 +4,7 @@ The graph comes from ``genealogy_data.py`` (loaded once per database, reused whi
 seed match). For ``--samples`` fixed start items (chosen with the seed), each case runs once to
 warm up, then once timed, through ``lotline.platform.genealogy.service`` on a fresh session:
 
-* ``backward unit: walk``      the recursive CTE alone (``service._walk``), ids only;
+* ``backward unit: walk``      the recursive CTE alone (``walk._walk``), ids only;
 * ``backward unit: trace``     ``trace(..., "backward", with_events=False)``: items + edges;
 * ``backward unit: full``      ``trace(..., "backward", with_events=True)``: + the subgraph's events
   (its items' own events and its edges' events; "events" in the table below);
@@ -49,6 +49,7 @@ import genealogy_data
 
 from lotline.platform.db import make_engine
 from lotline.platform.genealogy import service
+from lotline.platform.genealogy import walk as genealogy_walk
 
 GOALS = {
     "backward unit: trace": ("p50 <= 10x floor, p95 <= 20 ms", lambda r: r["ratio"] <= 10 and r["p95"] <= 20),
@@ -135,7 +136,7 @@ def run_case(
     def once(item_id: int) -> tuple[float, int, int]:
         with Session(engine) as session:
             if mode == "walk":
-                walk = service._walk(org, [item_id], direction)  # type: ignore[arg-type]
+                walk = genealogy_walk._walk(org, [item_id], direction)  # type: ignore[arg-type]
                 ms, ids = timed(lambda: session.execute(sa.select(walk.c.item_id)).scalars().all())
                 extra = len(ids) - len(set(ids))  # duplicates: must be 0 (UNION)
                 return ms, len(ids), extra
