@@ -81,12 +81,24 @@ def parse_decimal(raw: Any) -> Decimal:
 def read_number(raw: Any) -> tuple[float, int]:
     """(value, significant decimal places) of a number as sent; the fast path for number and
     measurement fields. Floats order decimal inputs of up to 15 significant digits exactly."""
-    if raw.__class__ is str:
+    cls = raw.__class__
+    if cls is str:
+        if len(raw) <= _MAX_NUMBER_TEXT:
+            plain = raw.strip()
+            if plain.isascii():
+                body = plain[1:] if plain[:1] in ("+", "-") else plain
+                if body.replace(".", "", 1).isdigit():  # "12.5", "-3", ".5": finite, no exponent
+                    return float(plain), len(plain.partition(".")[2].rstrip("0"))
         text = number_text(raw)
         value = _finite(float(text), raw)
         if "e" in text or "E" in text:
             return value, decimals_of(Decimal(text))
         return value, len(text.partition(".")[2].rstrip("0"))
+    if cls is float:
+        text = repr(_finite(raw, raw))
+        if "e" in text:
+            return raw, decimals_of(Decimal(text))
+        return raw, len(text.partition(".")[2].rstrip("0"))
     if isinstance(raw, bool):
         raise Invalid("not_a_number", value=raw)
     if isinstance(raw, int):

@@ -28,7 +28,7 @@ def _holds(rule: Any, ctx: dict[str, Any], on_error: bool) -> bool:
     """JSON Logic truthiness; a designer's rule that raises (e.g. division by zero) counts as
     ``on_error`` (visible / not required), so a bad rule never hides data or blocks a record."""
     try:
-        return logic.truthy(rule, ctx)
+        return logic.truthy_dict(rule, ctx)
     except Exception:  # any failure inside a user-written expression
         return on_error
 
@@ -65,6 +65,19 @@ def dependency_order(fields: Sequence[FieldType], *, item_scope: bool) -> tuple[
     return ordered, []
 
 
+def _trace_entry(
+    field: FieldType, by_key: Mapping[str, FieldType]
+) -> tuple[str, str, str | None, str | None]:
+    binding = field.trace
+    assert binding is not None
+    quantity_key = binding.get("quantity") or None
+    unit = None
+    if quantity_key is not None:
+        quantity_field = by_key.get(quantity_key)
+        unit = binding.get("unit") or (quantity_field.unit if quantity_field is not None else None)
+    return field.key, binding["role"], quantity_key, unit
+
+
 class Scope:
     """Compiled fields of one scope; ``validate`` fills a ``Run`` and returns the data."""
 
@@ -81,11 +94,22 @@ class Scope:
             field.visible_when is not None or field.required_when is not None or field.always_coerce
             for field in self.fields
         )
-        # What the validation loop reads of each field, in evaluation order.
+        # What the validation loop reads of each field, in evaluation order (compiled once).
         self.plan = [
-            (field, field.key, (field.key,), field.visible_when, field.required_when, field.always_coerce)
+            (
+                field.key,
+                (field.key,),
+                field.visible_when,
+                field.required_when,
+                field.always_coerce,
+                field.list_valued,
+                field.required,
+                field.coerce,
+            )
             for field in self.order
         ]
+        # The trace bindings: (key, role, quantity key or None, unit of the quantity or None).
+        self.trace_plan = [_trace_entry(field, self.by_key) for field in self.bound]
 
     def validate(
         self, payload: Any, path: Path, run: Run, outer: dict[str, Any] | None
@@ -107,22 +131,26 @@ class Scope:
         else:
             ctx = dict(outer)
             ctx[ITEM] = data
-        for field, key, own_path, visible_when, required_when, always in self.plan:
-            raw = payload.get(key)
+        get = payload.get
+        for key, own_path, visible_when, required_when, always, list_valued, required, coerce in self.plan:
+            raw = get(key)
+            if raw is None:
+                missing = True
+            elif raw.__class__ is str:
+                missing = not raw.strip()
+            else:
+                missing = list_valued and raw == []
             field_path = own_path if not path else (*path, key)
-            missing = (
-                raw is None or (raw.__class__ is str and not raw.strip()) or (raw == [] and field.list_valued)
-            )
             if visible_when is not None and not _holds(visible_when, ctx, True):
                 if not missing:
                     run.notices.append(Problem(field_path, "hidden_value_ignored", {}))
                 continue
             if missing and not always:
-                if field.required or (required_when is not None and _holds(required_when, ctx, False)):
+                if required or (required_when is not None and _holds(required_when, ctx, False)):
                     problems.append(Problem(field_path, "required", {}))
                 continue
             try:
-                value = field.coerce(raw, field_path, run, ctx)
+                value = coerce(raw, field_path, run, ctx)
             except Invalid as exc:
                 problems.append(Problem(field_path, exc.code, exc.params))
                 continue
@@ -130,29 +158,24 @@ class Scope:
                 data[key] = value
         if self.reordered:
             data = {key: data[key] for key in self.keys_in_order if key in data}
-        if self.bound:
+        if self.trace_plan:
             self._trace(data, path, run)
         return data
 
     def _trace(self, data: dict[str, Any], path: Path, run: Run) -> None:
-        for field in self.bound:
-            if field.key not in data:
+        append = run.trace.append
+        for key, role, quantity_key, unit in self.trace_plan:
+            value = data.get(key)
+            if value is None:  # absent: validated values are never None
                 continue
-            binding = field.trace
-            assert binding is not None
-            entry: dict[str, Any] = {
-                "role": binding["role"],
-                "path": [*path, field.key],
-                "field": field.key,
-                "value": data[field.key],
-            }
-            quantity_key = binding.get("quantity")
-            if quantity_key and quantity_key in data:
-                entry["quantity"] = data[quantity_key]
-                unit = binding.get("unit") or self.by_key[quantity_key].unit
-                if unit:
-                    entry["unit"] = unit
-            run.trace.append(entry)
+            entry: dict[str, Any] = {"role": role, "path": [*path, key], "field": key, "value": value}
+            if quantity_key is not None:
+                quantity = data.get(quantity_key)
+                if quantity is not None:
+                    entry["quantity"] = quantity
+                    if unit:
+                        entry["unit"] = unit
+            append(entry)
 
     # -- schemas ----------------------------------------------------------------------------
 

@@ -52,11 +52,12 @@ INVALID: Final = _Invalid()
 class Run:
     """The state of one validation run: problems (blocking), notices, trace entries and time."""
 
-    __slots__ = ("notices", "now", "problems", "today", "trace")
+    __slots__ = ("notices", "now", "problems", "today", "today_iso", "trace")
 
     def __init__(self, now: dt.datetime) -> None:
         self.now = now
         self.today = now.date()
+        self.today_iso = self.today.isoformat()
         self.problems: list[Problem] = []
         self.notices: list[Problem] = []
         self.trace: list[dict[str, Any]] = []

@@ -14,11 +14,12 @@ Normalised value: a list of item dicts.
 from __future__ import annotations
 
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 from ..coerce import Invalid
 from ..problems import Path, Problem
-from .base import INVALID, FieldType, Run, check_count, count_schema, register_field_type
+from .base import INVALID, FieldType, Run, count_schema, register_field_type
 
 if TYPE_CHECKING:
     from ..scope import Scope
@@ -37,6 +38,9 @@ class GroupField(FieldType):
 
         self.items = Scope(self.spec.get("fields", []), item_scope=True)
         self.unique_by = tuple(self.spec.get("unique_by", ()))
+        # ``check_count``'s bounds (an absent one never decides).
+        self.min_items = self.spec.get("min_items", 0)
+        self.max_items = self.spec.get("max_items", math.inf)
 
     def rule_refs(self) -> set[str]:
         refs = super().rule_refs()
@@ -47,36 +51,44 @@ class GroupField(FieldType):
     def coerce(self, raw: Any, path: Path, run: Run, ctx: dict[str, Any]) -> Any:
         if not isinstance(raw, list):
             raise Invalid("not_a_list")
-        before = len(run.problems)
-        try:
-            check_count(len(raw), self.spec)
-        except Invalid as exc:
-            run.problems.append(Problem(path, exc.code, exc.params))
-        items = [self.items.validate(item, (*path, index), run, ctx) for index, item in enumerate(raw)]
+        problems = run.problems
+        before = len(problems)
+        count = len(raw)
+        if count < self.min_items:
+            problems.append(Problem(path, "too_few_items", {"min_items": self.min_items, "count": count}))
+        elif count > self.max_items:
+            problems.append(Problem(path, "too_many_items", {"max_items": self.max_items, "count": count}))
+        validate = self.items.validate
+        items = [validate(item, (*path, index), run, ctx) for index, item in enumerate(raw)]
         if self.unique_by:
             self._check_unique(items, path, run)
-        if len(run.problems) > before:
+        if len(problems) > before:
             return INVALID
         return items
 
     def _check_unique(self, items: list[dict[str, Any] | None], path: Path, run: Run) -> None:
         seen: dict[Any, int] = {}
+        unique_by = self.unique_by
         for index, item in enumerate(items):
-            if item is None or any(key not in item for key in self.unique_by):
+            if item is None:
                 continue
-            parts = tuple(_identity(item[key]) for key in self.unique_by)
+            try:
+                parts = tuple([_identity(item[key]) for key in unique_by])
+            except KeyError:  # a part is missing (its own problem says why)
+                continue
             identity = (
                 parts
                 if all(isinstance(part, str | int | float | bool) for part in parts)
                 else json.dumps(parts, sort_keys=True, default=str)
             )
-            if identity in seen:
+            first = seen.get(identity)
+            if first is not None:
                 shown = " / ".join(str(part) for part in parts)
                 run.problems.append(
                     Problem(
-                        (*path, index, self.unique_by[0]),
+                        (*path, index, unique_by[0]),
                         "duplicate_item",
-                        {"value": shown, "first_number": seen[identity] + 1},
+                        {"value": shown, "first_number": first + 1},
                     )
                 )
             else:

@@ -53,6 +53,28 @@ class MeasurementField(FieldType):
         self.plausible_max = self.spec.get("plausible_max")
         self.unit_text = normalise_text(self.unit or "")
         self.limits_text = _limits_text(self.limits)
+        self.warn_text = _limits_text(self.limits, warn=True)
+        self.reject_out_of_spec = bool(self.spec.get("reject_out_of_spec"))
+        # ``judge``'s bounds as plain floats (an absent limit never decides).
+        numbers = self.numbers
+        self.bounds = (
+            numbers.get("lsl", -_INF),
+            numbers.get("usl", _INF),
+            numbers.get("warn_low", -_INF),
+            numbers.get("warn_high", _INF),
+        )
+        # The normalised value with its fixed parts filled in, in its key order.
+        self.template: dict[str, Any] = {
+            "value": None,
+            "unit": self.unit,
+            "result": None,
+            "lsl": self.limits.get("lsl"),
+            "target": self.limits.get("target"),
+            "usl": self.limits.get("usl"),
+        }
+        for name in ("warn_low", "warn_high"):
+            if name in self.limits:
+                self.template[name] = self.limits[name]
 
     def definition_problems(self, path: Path) -> Iterator[Problem]:
         present = [(name, self.limits[name]) for name in LIMIT_ORDER if name in self.limits]
@@ -88,39 +110,29 @@ class MeasurementField(FieldType):
         result = self.judge(value)
         if result == "fail":
             params = {"value": value, "unit": self.unit, "limits": self.limits_text}
-            if self.spec.get("reject_out_of_spec"):
+            if self.reject_out_of_spec:
                 raise Invalid("out_of_spec", **params)
             run.notices.append(Problem(path, "out_of_spec", params))
         elif result == "warn":
             run.notices.append(
                 Problem(
-                    path,
-                    "measurement_warning",
-                    {"value": value, "unit": self.unit, "limits": _limits_text(self.limits, warn=True)},
+                    path, "measurement_warning", {"value": value, "unit": self.unit, "limits": self.warn_text}
                 )
             )
-        out: dict[str, Any] = {
-            "value": value,
-            "unit": self.unit,
-            "result": result,
-            "lsl": self.limits.get("lsl"),
-            "target": self.limits.get("target"),
-            "usl": self.limits.get("usl"),
-        }
-        for name in ("warn_low", "warn_high"):
-            if name in self.limits:
-                out[name] = self.limits[name]
+        out = self.template.copy()
+        out["value"] = value
+        out["result"] = result
         return out
 
     def judge(self, value: float) -> str | None:
         """``pass`` / ``warn`` / ``fail`` for a value, or ``None`` without any limit. Limits are
         inclusive; as floats they order decimal inputs of up to 15 significant digits exactly."""
-        limits = self.numbers
-        if not limits:
+        if not self.numbers:
             return None
-        if value < limits.get("lsl", -_INF) or value > limits.get("usl", _INF):
+        lsl, usl, warn_low, warn_high = self.bounds
+        if value < lsl or value > usl:
             return "fail"
-        if value < limits.get("warn_low", -_INF) or value > limits.get("warn_high", _INF):
+        if value < warn_low or value > warn_high:
             return "warn"
         return "pass"
 

@@ -131,13 +131,18 @@ class SignatureField(FieldType):
     widgets = ("signature",)
     value_kind = "signature"
 
+    def setup(self) -> None:
+        # The normalised value with its fixed parts filled in, in its key order.
+        self.template: dict[str, Any] = {"signature_id": None, "meaning": self.spec.get("meaning")}
+        if self.spec.get("signer_role"):
+            self.template["signer_role"] = self.spec["signer_role"]
+
     def coerce(self, raw: Any, path: Path, run: Run, ctx: dict[str, Any]) -> Any:
         ref = raw.get("signature_id") if isinstance(raw, dict) and len(raw) == 1 else raw
         if not isinstance(ref, str) or not _REF.fullmatch(ref):
             raise Invalid("bad_signature_ref")
-        value = {"signature_id": ref, "meaning": self.spec.get("meaning")}
-        if self.spec.get("signer_role"):
-            value["signer_role"] = self.spec["signer_role"]
+        value = self.template.copy()
+        value["signature_id"] = ref
         return value
 
     def input_schema(self, locale: str) -> dict[str, Any]:
@@ -174,6 +179,7 @@ class ComputedField(FieldType):
         self.value_type: str = self.spec.get("value_type", "number")
         self.decimals: int | None = self.spec.get("decimals")
         self.reads = sorted(logic.referenced_vars(self.expression))
+        self.read_parts = [tuple(name.split(".")) for name in self.reads]
         self.value_kind = "number" if self.value_type in ("number", "integer") else self.value_type
 
     def rules(self) -> Iterator[tuple[str, Any]]:
@@ -195,17 +201,22 @@ class ComputedField(FieldType):
 
     def compute(self, ctx: dict[str, Any]) -> Any:
         """The value from ``ctx``; ``None`` if an input is missing, ``INVALID`` on error."""
-        for name in self.reads:
-            if logic.lookup(ctx, name) is None:
+        for parts in self.read_parts:
+            if logic.lookup_parts(ctx, parts) is None:
                 return None
         try:
-            return self.cast(logic.evaluate(self.expression, ctx))
+            return self.cast(logic.evaluate_dict(self.expression, ctx))
         except (Invalid, ArithmeticError, TypeError, ValueError):
             return INVALID
 
     def cast(self, value: Any) -> Any:
         if value is None:
             return None
+        if value.__class__ is float and self.value_type == "number":
+            # What the Decimal route below gives: a finite float's repr reads back exactly.
+            if value != value or value in (_INF, -_INF):
+                raise Invalid("not_a_number", value=str(value))
+            return value if self.decimals is None else round(value, self.decimals)
         if self.value_type == "text":
             return str(value)
         if self.value_type == "boolean":
@@ -247,4 +258,5 @@ class ComputedField(FieldType):
         return {"type": [_JSON_TYPES[self.value_type], "null"]}
 
 
+_INF = float("inf")
 _JSON_TYPES = {"number": "number", "integer": "integer", "text": "string", "boolean": "boolean"}

@@ -21,6 +21,7 @@ Normalised value: the structured scan dict (see ``form_engine.scan``) plus ``"ki
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from ..coerce import Invalid
@@ -29,6 +30,8 @@ from ..scan import SCAN_FORMATS, scan_value
 from .base import INVALID, FieldType, Run, register_field_type
 from .simple import compile_pattern, pattern_problems
 
+# Scans a field remembers having accepted (``ScanField._accepted``).
+ACCEPTED_CACHE_SIZE = 256
 SCAN_KINDS = ("item", "serial", "material", "equipment", "operator", "location", "container")
 
 # kind -> (keys of the scan value, any of which identifies that kind) and its label.
@@ -67,15 +70,45 @@ class ScanField(FieldType):
         self.require_lot = bool(self.spec.get("require_lot"))
         self.require_serial = bool(self.spec.get("require_serial")) or self.kind == "serial"
         self.reject_expired = bool(self.spec.get("reject_expired"))
+        # Per field (the checks depend on its options), bounded, thread-safe.
+        self._accepted = lru_cache(maxsize=ACCEPTED_CACHE_SIZE)(self._accept)
 
     def definition_problems(self, path: Path) -> Iterator[Problem]:
         yield from pattern_problems((*path, "pattern"), self.spec.get("pattern"))
 
     def coerce(self, raw: Any, path: Path, run: Run, ctx: dict[str, Any]) -> Any:
+        if raw.__class__ is str:
+            accepted = self._accepted(raw)
+            if accepted is not None:
+                value = accepted.copy()
+                value["ais"] = accepted["ais"].copy()
+                self._check_expiry(value, run, path)
+                return value
         value, problems = scan_value(raw, path, self.allow_internal)
         if value is None:
             run.problems.extend(problems)
             return INVALID
+        self._check_identity(value)
+        value["kind"] = self.kind
+        self._check_expiry(value, run, path)
+        return value
+
+    def _accept(self, raw: str) -> dict[str, Any] | None:
+        """The value of a scan this field accepts whatever the day, or None (a problem, which
+        ``coerce`` then reports with its path). Cached per field by ``_accepted``: a lot label
+        is scanned again and again; the cached value is only ever handed out as a copy."""
+        value, _ = scan_value(raw, (), self.allow_internal)
+        if value is None:
+            return None
+        try:
+            self._check_identity(value)
+        except Invalid:
+            return None
+        value["kind"] = self.kind
+        return value
+
+    def _check_identity(self, value: dict[str, Any]) -> None:
+        """The checks of a scan value that do not depend on the day; ``Invalid`` if one fails."""
         fmt = value["format"]
         if fmt not in self.formats:
             raise Invalid(
@@ -87,12 +120,7 @@ class ScanField(FieldType):
         if fmt == "internal":
             if self.pattern is not None and not self.pattern.fullmatch(value["code"]):
                 raise Invalid("scan_pattern_mismatch", value=value["code"], pattern=self.pattern.pattern)
-        else:
-            self._check_gs1(value, run, path)
-        value["kind"] = self.kind
-        return value
-
-    def _check_gs1(self, value: dict[str, Any], run: Run, path: Path) -> None:
+            return
         ais = value["ais"]
         if self.kind == "serial":
             if not (value["giai"] or (value["gtin"] and value["serial"])):
@@ -110,8 +138,11 @@ class ScanField(FieldType):
             raise Invalid("scan_missing_lot", value=value["code"])
         if self.require_serial and not (value["serial"] or value["giai"]):
             raise Invalid("scan_missing_serial", value=value["code"])
+
+    def _check_expiry(self, value: dict[str, Any], run: Run, path: Path) -> None:
+        """An expiry (AI 17) before today: ``scan_expired``, blocking or a notice."""
         expiry = value["expiry"]
-        if expiry is not None and expiry < run.today.isoformat():
+        if expiry is not None and expiry < run.today_iso:
             if self.reject_expired:
                 raise Invalid("scan_expired", expiry=expiry, value=value["code"])
             run.notices.append(Problem(path, "scan_expired", {"expiry": expiry, "value": value["code"]}))

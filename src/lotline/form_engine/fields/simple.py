@@ -179,9 +179,12 @@ class BooleanField(FieldType):
     widgets = ("checkbox", "radio", "select")
     value_kind = "boolean"
 
+    def setup(self) -> None:
+        self.must_be_true = bool(self.spec.get("must_be_true"))
+
     def coerce(self, raw: Any, path: Path, run: Run, ctx: dict[str, Any]) -> Any:
         value = parse_bool(raw)
-        if self.spec.get("must_be_true") and not value:
+        if self.must_be_true and not value:
             raise Invalid("must_be_true")
         return value
 
@@ -204,6 +207,7 @@ class DateField(FieldType):
     def setup(self) -> None:
         self.minimum = _opt_date(self.spec.get("min"))
         self.maximum = _opt_date(self.spec.get("max"))
+        self.not_future = bool(self.spec.get("not_future"))
 
     def definition_problems(self, path: Path) -> Iterator[Problem]:
         for option in ("min", "max"):
@@ -218,7 +222,7 @@ class DateField(FieldType):
             raise Invalid("date_too_early", min=self.minimum.isoformat(), value=value.isoformat())
         if self.maximum is not None and value > self.maximum:
             raise Invalid("date_too_late", max=self.maximum.isoformat(), value=value.isoformat())
-        if self.spec.get("not_future") and value > run.today:
+        if self.not_future and value > run.today:
             raise Invalid("in_future", value=value.isoformat())
         return value.isoformat()
 
@@ -243,9 +247,12 @@ class DateTimeField(FieldType):
     widgets = ("datetime",)
     value_kind = "datetime"
 
+    def setup(self) -> None:
+        self.not_future = bool(self.spec.get("not_future"))
+
     def coerce(self, raw: Any, path: Path, run: Run, ctx: dict[str, Any]) -> Any:
         value = parse_datetime(raw)
-        if self.spec.get("not_future") and value > run.now + CLOCK_SKEW:
+        if self.not_future and value > run.now + CLOCK_SKEW:
             raise Invalid("in_future", value=iso_datetime(value))
         return iso_datetime(value)
 
