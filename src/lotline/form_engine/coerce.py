@@ -27,6 +27,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from math import isfinite
 from typing import Any
 
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "on", "是", "对", "真", "√", "✓", "✔"})
@@ -47,6 +48,11 @@ _DATETIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?"
     r"\s*(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?",
     re.IGNORECASE,
+)
+# The shapes of _DATETIME that ``datetime.fromisoformat`` reads to the same value (JavaScript's
+# ``toISOString`` and ISO 8601 with a ``±HH:MM`` offset in _DATETIME's range).
+_ISO_SHAPE = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3}|\.\d{6})?(?:Z|[+-](?:0\d|1[0-8]):[0-5]\d)", re.ASCII
 )
 
 
@@ -83,12 +89,9 @@ def read_number(raw: Any) -> tuple[float, int]:
     measurement fields. Floats order decimal inputs of up to 15 significant digits exactly."""
     cls = raw.__class__
     if cls is str:
-        if len(raw) <= _MAX_NUMBER_TEXT:
-            plain = raw.strip()
-            if plain.isascii():
-                body = plain[1:] if plain[:1] in ("+", "-") else plain
-                if body.replace(".", "", 1).isdigit():  # "12.5", "-3", ".5": finite, no exponent
-                    return float(plain), len(plain.partition(".")[2].rstrip("0"))
+        text = _plain_number(raw)
+        if text is not None:  # only digits and a point: finite, no exponent
+            return float(text), len(text.partition(".")[2].rstrip("0"))
         text = number_text(raw)
         value = _finite(float(text), raw)
         if "e" in text or "E" in text:
@@ -109,28 +112,41 @@ def read_number(raw: Any) -> tuple[float, int]:
 
 
 def _finite(value: float, raw: Any) -> float:
-    if value != value or value in (float("inf"), float("-inf")):
+    if not isfinite(value):
         raise Invalid("not_a_number", value=str(raw))
     return value
+
+
+def _plain_number(raw: str) -> str | None:
+    """The canonical text of the common cases, ASCII digits with a decimal point (``12.5``,
+    ``-3``, ``.5``) or a decimal comma (``12,5``, ``0,125``; not the ambiguous ``1,250``);
+    ``None`` for anything else (``number_text`` then reads it)."""
+    if len(raw) > _MAX_NUMBER_TEXT:
+        return None
+    plain = raw.strip()
+    if not plain.isascii():
+        return None
+    body = plain[1:] if plain[:1] in ("+", "-") else plain
+    if body.replace(".", "", 1).isdigit():
+        return plain
+    whole, comma, fraction = body.partition(",")
+    if (
+        comma
+        and fraction.isdigit()
+        and (whole.isdigit() or not whole)
+        and (len(fraction) != 3 or not whole.strip("0"))
+    ):
+        return plain.replace(",", ".")
+    return None
 
 
 def number_text(raw: Any) -> str:
     """The canonical text (``-1234.5``) of a number written as text; ``Invalid`` otherwise."""
     if not isinstance(raw, str) or len(raw) > _MAX_NUMBER_TEXT:
         raise Invalid("not_a_number", value=raw)
-    plain = raw.strip()
-    if plain.isascii():
-        body = plain[1:] if plain[:1] in ("+", "-") else plain
-        if body.replace(".", "", 1).isdigit():  # the common case: "12.5", "-3", ".5"
-            return plain
-        whole, comma, fraction = body.partition(",")
-        if (
-            comma
-            and fraction.isdigit()
-            and (whole.isdigit() or not whole)
-            and (len(fraction) != 3 or not whole.strip("0"))
-        ):  # a decimal comma: "12,5", "0,125" (but not the ambiguous "1,250")
-            return plain.replace(",", ".")
+    plain = _plain_number(raw)
+    if plain is not None:
+        return plain
     text = normalise_text(raw).replace("\u2212", "-")
     if not text:
         raise Invalid("not_a_number", value=raw)
@@ -216,7 +232,13 @@ def parse_date(raw: Any) -> dt.date:
 def parse_datetime(raw: Any) -> dt.datetime:
     if not isinstance(raw, str):
         raise Invalid("not_a_datetime", value=raw)
-    match = _DATETIME.fullmatch(normalise_text(raw))
+    text = normalise_text(raw)
+    if _ISO_SHAPE.fullmatch(text):  # what tablets send: the standard library reads it as we would
+        try:
+            return dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise Invalid("not_a_datetime", value=raw) from None
+    match = _DATETIME.fullmatch(text)
     if not match:
         raise Invalid("not_a_datetime", value=raw)
     year, month, day, hour, minute, second, fraction, zulu, sign, off_h, off_m = match.groups()
@@ -263,4 +285,5 @@ def decimals_of(number: Decimal) -> int:
 
 
 def iso_datetime(value: dt.datetime) -> str:
-    return value.isoformat(timespec="microseconds" if value.microsecond else "seconds")
+    """Seconds, or microseconds when there are any (what ``isoformat``'s default "auto" does)."""
+    return value.isoformat()

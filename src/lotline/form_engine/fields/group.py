@@ -76,11 +76,11 @@ class GroupField(FieldType):
                 parts = tuple([_identity(item[key]) for key in unique_by])
             except KeyError:  # a part is missing (its own problem says why)
                 continue
-            identity = (
-                parts
-                if all(isinstance(part, str | int | float | bool) for part in parts)
-                else json.dumps(parts, sort_keys=True, default=str)
-            )
+            identity: Any = parts
+            for part in parts:
+                if not isinstance(part, _SCALARS):
+                    identity = json.dumps(parts, sort_keys=True, default=str)
+                    break
             first = seen.get(identity)
             if first is not None:
                 shown = " / ".join(str(part) for part in parts)
@@ -114,6 +114,9 @@ class GroupField(FieldType):
         schema: dict[str, Any] = {"type": "array", "items": self.items.data_schema()}
         count_schema(schema, self.spec)
         return schema
+
+
+_SCALARS = (str, int, float, bool)
 
 
 def _identity(value: Any) -> Any:
