@@ -23,6 +23,7 @@ bool; date -> ``"YYYY-MM-DD"``; datetime -> ISO 8601 string keeping the sender's
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -110,6 +111,10 @@ class _NumericField(FieldType):
         self.minimum = _opt_number(self.spec.get("min"))
         self.maximum = _opt_number(self.spec.get("max"))
         self.decimals: int | None = self.spec.get("decimals")
+        # The happy path's bounds as plain numbers (an absent one never decides).
+        self.low = -math.inf if self.minimum is None else self.minimum
+        self.high = math.inf if self.maximum is None else self.maximum
+        self.max_places = math.inf if self.decimals is None else self.decimals
 
     def definition_problems(self, path: Path) -> Iterator[Problem]:
         yield from range_problem(path, self.spec, "min", "max")
@@ -147,9 +152,10 @@ class NumberField(_NumericField):
 
     def coerce(self, raw: Any, path: Path, run: Run, ctx: dict[str, Any]) -> Any:
         number, places = read_number(raw)
-        if self.decimals is not None and places > self.decimals:
+        if places > self.max_places:
             raise Invalid("too_many_decimals", decimals=self.decimals, value=str(raw))
-        self.check_range(number)
+        if number < self.low or number > self.high:
+            self.check_range(number)
         return number
 
 
@@ -168,7 +174,8 @@ class IntegerField(_NumericField):
                 raise Invalid("not_an_integer", value=raw)
         if abs(number) >= _MAX_SAFE_INTEGER:
             raise Invalid("not_an_integer", value=raw)
-        self.check_range(number)
+        if number < self.low or number > self.high:
+            self.check_range(number)
         return raw if raw.__class__ is int else int(number)
 
 
