@@ -168,7 +168,12 @@ class Scope:
             value = data.get(key)
             if value is None:  # absent: validated values are never None
                 continue
-            entry: dict[str, Any] = {"role": role, "path": [*path, key], "field": key, "value": value}
+            entry: dict[str, Any] = {
+                "role": role,
+                "path": [*path, key] if path else [key],
+                "field": key,
+                "value": value,
+            }
             if quantity_key is not None:
                 quantity = data.get(quantity_key)
                 if quantity is not None:
