@@ -100,6 +100,8 @@ _DL_PRIMARY_KEYS = frozenset(
 # AIs whose data is copied as it is into one key of the scan value, and the dates.
 _TEXT_KEYS = {"00": "sscc", "10": "lot", "21": "serial", "414": "gln", "8004": "giai", "8003": "grai"}
 _DATE_KEYS = {"17": "expiry", "7003": "expiry", "15": "best_before", "11": "production_date"}
+# Counts of trade items (variable count, count of contained items): the quantity in units.
+_COUNT_AIS = frozenset({"30", "37"})
 # Variable measures: AI prefix -> unit of the decimal value biip computes.
 _MEASURE_UNITS = {"310": "kg", "311": "m", "312": "m", "313": "m", "314": "m2", "315": "l", "316": "m3"}
 
@@ -366,6 +368,8 @@ def _element_key_problems(element: GS1ElementString) -> list[Problem]:
         if element.value.isdigit():
             return [_check_digit_problem(element.ai.ai, element.value)]
         return [Problem((), "gs1_bad_value", {"ai": element.ai.ai, "value": element.value})]
+    if element.ai.ai in _COUNT_AIS and not element.value.isdigit():  # biip lets an empty count by
+        return [Problem((), "gs1_bad_value", {"ai": element.ai.ai, "value": element.value})]
     return []
 
 
@@ -436,7 +440,7 @@ def _from_elements(raw: str, fmt: str, sym: str | None, elements: list[GS1Elemen
             date_key = _DATE_KEYS[ai]
             if date_key != "expiry" or value["expiry"] is None:  # the first expiry counts
                 value[date_key] = element.date.isoformat()
-        elif ai == "30" or ai == "37":
+        elif ai in _COUNT_AIS:
             value["quantity"], value["unit"] = int(data), "EA"
         elif element.decimal is not None and ai[:3] in _MEASURE_UNITS and value["unit"] != "EA":
             value["quantity"], value["unit"] = float(element.decimal), _MEASURE_UNITS[ai[:3]]

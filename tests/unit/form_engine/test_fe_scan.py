@@ -180,6 +180,9 @@ BAD_SCANS = [
     ),
     ("]C10109506000134", "gs1_bad_value", {"ai": "01", "value": "09506000134"}),
     ("]C1ABC-123", "gs1_unknown_ai", {"value": "ABC-123"}),
+    # biip accepts a count (AI 30/37) without digits; it is no quantity
+    ("]C130", "gs1_bad_value", {"ai": "30", "value": ""}),
+    ("0109506000134352\x1d37\x1d10A", "gs1_bad_value", {"ai": "37", "value": ""}),
     ("(01)09506000134352(10)ABC(2X)1", "gs1_unknown_ai", {"value": "(2X)1"}),
 ]
 
