@@ -230,14 +230,28 @@ def parse_date(raw: Any) -> dt.date:
 
 
 def parse_datetime(raw: Any) -> dt.datetime:
+    return read_datetime(raw)[0]
+
+
+def read_datetime(raw: Any) -> tuple[dt.datetime, str]:
+    """``parse_datetime`` and the ``iso_datetime`` text of the value, which is the text as sent
+    when that already is it (seconds and a ``±HH:MM`` offset, other than ``-00:00``)."""
     if not isinstance(raw, str):
         raise Invalid("not_a_datetime", value=raw)
     text = normalise_text(raw)
     if _ISO_SHAPE.fullmatch(text):  # what tablets send: the standard library reads it as we would
         try:
-            return dt.datetime.fromisoformat(text)
+            value = dt.datetime.fromisoformat(text)
         except ValueError:
             raise Invalid("not_a_datetime", value=raw) from None
+        if len(text) == 25 and not text.endswith("-00:00"):  # no fraction, an offset
+            return value, text
+        return value, iso_datetime(value)
+    value = _parse_datetime_text(text, raw)
+    return value, iso_datetime(value)
+
+
+def _parse_datetime_text(text: str, raw: str) -> dt.datetime:
     match = _DATETIME.fullmatch(text)
     if not match:
         raise Invalid("not_a_datetime", value=raw)

@@ -30,11 +30,10 @@ from typing import Any
 
 from ..coerce import (
     Invalid,
-    iso_datetime,
     normalise_text,
     parse_bool,
     parse_date,
-    parse_datetime,
+    read_datetime,
     read_number,
 )
 from ..problems import Path, Problem
@@ -258,10 +257,10 @@ class DateTimeField(FieldType):
         self.not_future = bool(self.spec.get("not_future"))
 
     def coerce(self, raw: Any, path: Path, run: Run, ctx: dict[str, Any]) -> Any:
-        value = parse_datetime(raw)
+        value, text = read_datetime(raw)
         if self.not_future and value > run.now + CLOCK_SKEW:
-            raise Invalid("in_future", value=iso_datetime(value))
-        return iso_datetime(value)
+            raise Invalid("in_future", value=text)
+        return text
 
     def input_schema(self, locale: str) -> dict[str, Any]:
         return {"type": "string", "format": "date-time"}
