@@ -16,6 +16,11 @@ GTIN (01/02); serial -> GTIN + serial (21) or GIAI (8004); container -> SSCC (00
 Problem codes: the ``scan`` module's codes plus ``scan_format_not_allowed``, ``scan_wrong_kind``,
 ``scan_missing_lot``, ``scan_missing_serial``, ``scan_pattern_mismatch``, ``scan_expired``.
 Normalised value: the structured scan dict (see ``form_engine.scan``) plus ``"kind"``.
+
+Each scan field remembers (bounded LRU, ``ACCEPTED_CACHE_SIZE``) the scans it accepted, with
+every check that does not depend on the day already passed; a remembered scan costs a copy of
+its value and the expiry check against the submission's day. Rejected scans are not
+remembered as such: they are checked again and reported with their path every time.
 """
 
 from __future__ import annotations
