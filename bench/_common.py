@@ -35,19 +35,25 @@ def is_sqlite(url: str) -> bool:
 
 
 def postgres_targets(url: str | None, default_db: str) -> list[str]:
-    """[url] when given; else the local default database when PostgreSQL answers (else [])."""
+    """[url] when given; else the local default database (created if missing) when PostgreSQL
+    answers (else [])."""
     if url:
         return [url]
     default = DEFAULT_PG.format(db=default_db)
-    engine = sa.create_engine(default, connect_args={"connect_timeout": 3})
+    server = sa.create_engine(
+        DEFAULT_PG.format(db="postgres"), connect_args={"connect_timeout": 3}, isolation_level="AUTOCOMMIT"
+    )
     try:
-        with engine.connect():
+        with server.connect() as conn:  # a fresh machine has the server, not the database yet
+            exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": default_db})
+            if exists.first() is None:
+                conn.execute(sa.text(f'CREATE DATABASE "{default_db}"'))
             return [default]
     except sa.exc.OperationalError:
         print(f"PostgreSQL is not reachable at {default}: skipped (give --postgres URL)")
         return []
     finally:
-        engine.dispose()
+        server.dispose()
 
 
 def fresh_database(url: str) -> None:

@@ -9,23 +9,13 @@ from typing import Any
 
 import pytest
 
-from lotline.platform.demo import GLUE_GTIN, RES_GTIN, build
+from lotline.platform.demo import GLUE_GTIN, RES_GTIN
 
 GS = "\x1d"
 
 
 def key() -> str:
     return uuid.uuid4().hex
-
-
-@pytest.fixture
-def plant(admin_client: Any) -> dict[str, Any]:
-    return build(admin_client)
-
-
-@pytest.fixture
-def operator(make_user: Any, sign_in: Any, plant: dict[str, Any]) -> Any:
-    return sign_in(make_user("operator", username="olga"))
 
 
 @pytest.fixture

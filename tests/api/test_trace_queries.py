@@ -7,17 +7,7 @@ from typing import Any
 import pytest
 from test_capture import assemble, capture, receive
 
-from lotline.platform.demo import CAP_GTIN, build
-
-
-@pytest.fixture
-def plant(admin_client: Any) -> dict[str, Any]:
-    return build(admin_client)
-
-
-@pytest.fixture
-def operator(make_user: Any, sign_in: Any, plant: dict[str, Any]) -> Any:
-    return sign_in(make_user("operator", username="olga"))
+from lotline.platform.demo import CAP_GTIN
 
 
 @pytest.fixture

@@ -47,6 +47,7 @@ class Actor:
     station: str | None = None
     csrf_token: str | None = None
     must_change_password: bool = False
+    roles: frozenset[str] | None = None  # role keys (None: not resolved with the actor)
 
     def can(self, permission: str, site_id: int | None = None) -> bool:
         """Held at every site, or at ``site_id`` (any site when ``site_id`` is None)."""
@@ -103,13 +104,15 @@ def _resolve() -> Actor | None:
     if found is None:
         return None
     user_session, user = found
+    grants, roles = service.access_of(session, user)
     return Actor(
         user_id=user.id,
         username=user.username,
         full_name=user.full_name,
         organisation_id=user.organisation_id,
         kind=user_session.kind,
-        grants=service.grants_of(user),
+        grants=grants,
+        roles=roles,
         session_id=user_session.id,
         station=user_session.station,
         csrf_token=user_session.csrf_token,

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lotline.form_engine.problems import Problem, ProblemsError, register_messages
+from lotline.platform import refcache
 from lotline.platform.audit import service as audit_service
 from lotline.platform.auth import passwords
 from lotline.platform.auth.grants import check_grantable
@@ -355,6 +357,16 @@ def grants_of(user: User) -> dict[int | None, frozenset[str]]:
     for assignment in user.assignments:
         grants.setdefault(assignment.site_id, set()).update(assignment.role.permissions)
     return {site: frozenset(perms) for site, perms in grants.items()}
+
+
+def access_of(session: Session, user: User) -> tuple[Mapping[int | None, frozenset[str]], frozenset[str]]:
+    """The user's grants (``grants_of``) and role keys, cached per reference-data revision
+    (roles and assignments are watched by ``refcache``: a change applies to the next request)."""
+    return refcache.cached(
+        session,
+        ("access", user.id),
+        lambda: (MappingProxyType(grants_of(user)), frozenset(a.role.key for a in user.assignments)),
+    )
 
 
 def role_keys(session: Session, user_id: int) -> set[str]:

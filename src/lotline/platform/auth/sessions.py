@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from lotline.form_engine.problems import Problem, ProblemsError
 from lotline.platform.audit import service as audit_service
@@ -188,15 +188,22 @@ def resolve_session(
 ) -> tuple[UserSession, User] | None:
     """The live session for a cookie token, touched at most every 30 s; None if ended or idle."""
     now = utcnow()
-    user_session = session.scalar(select(UserSession).where(UserSession.token_hash == digest(token)))
-    if user_session is None or user_session.ended_at is not None:
+    found = session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == digest(token))
+        .options(lazyload(User.assignments))  # grants come from ``access_of``'s cache
+    ).first()
+    if found is None:
+        return None
+    user_session, user = found
+    if user_session.ended_at is not None:
         return None
     if now - user_session.last_seen_at > idle.get(user_session.kind, timedelta(hours=8)):
         with transaction(session):
             user_session.ended_at = now
         return None
-    user = session.get(User, user_session.user_id)
-    if user is None or not user.active:
+    if not user.active:
         return None
     if now - user_session.last_seen_at > TOUCH_EVERY:
         with transaction(session):

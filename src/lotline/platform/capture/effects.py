@@ -3,8 +3,7 @@ status changes, containment, the EPCIS event, quality results and nonconformance
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -35,19 +34,10 @@ def resolve_station(session: Session, actor: Actor, code: str | None) -> Any:
     code = code or actor.station
     if not code:
         return None
-    station = masterdata.get_station_by_code(session, actor.organisation_id, code)
+    station = masterdata.station_ref(session, actor.organisation_id, code)
     if station is None:
         raise ProblemsError([Problem(("station",), "station_unknown", {"station": code})])
     return station
-
-
-def bom_codes(session: Session, organisation_id: int, product: str | None) -> tuple[str, ...] | None:
-    """Component codes of the product's current BOM; None when there is no product or no BOM."""
-    material = masterdata.get_material_by_code(session, organisation_id, product) if product else None
-    if material is None:
-        return None
-    components = masterdata.allowed_components(session, organisation_id, material.id)
-    return tuple(sorted(components)) if components else None
 
 
 def item_facts(item: Item | None) -> dict[str, Any]:
@@ -135,7 +125,7 @@ def apply(
         reusable = _correction_chain(session, original)
     outcome = Outcome(subject=subject)
     when = record.event_time.date()
-    places = functools.cache(lambda: _places(session, station))  # only numbering rules need them
+    places = _places(station)
     for output in resolved.outputs:
         outcome.created.append(_new_item(session, actor, record, output, {}, node, when, reusable))
     for action in decision.actions:
@@ -205,19 +195,11 @@ def _edge(
     )
 
 
-def _places(session: Session, station: Any) -> dict[str, str]:
+def _places(station: Any) -> dict[str, str]:
     """Site, line and station codes for numbering rules ("" where the record has none)."""
     if station is None:
         return {"site": "", "line": "", "station": ""}
-    from lotline.platform.auth.models import Site
-
-    site = session.get(Site, station.site_id) if station.site_id is not None else None
-    line = (
-        masterdata.get(session, station.organisation_id, "line", station.line_id)
-        if station.line_id is not None
-        else None
-    )
-    return {"site": site.code if site else "", "line": line.code if line else "", "station": station.code}
+    return {"site": station.site_code, "line": station.line_code, "station": station.code}
 
 
 def _correction_chain(session: Session, original: Record) -> frozenset[int]:
@@ -250,13 +232,11 @@ def _undo(session: Session, original: Record, correction: Record) -> None:
 
 def _material(session: Session, organisation_id: int, code: str | None, gtin: str | None) -> Any:
     if code:
-        material = masterdata.get_material_by_code(session, organisation_id, code)
+        material = masterdata.material_ref(session, organisation_id, code=code)
         if material is None:
             raise ProblemsError([Problem(("node",), "material_unknown", {"material": code})])
         return material
-    if gtin:
-        return masterdata.find_material_by_gtin(session, organisation_id, gtin)
-    return None
+    return masterdata.material_ref(session, organisation_id, gtin=gtin)
 
 
 def _new_item(
@@ -352,7 +332,7 @@ def _created_by_action(
     node: Any,
     when: date,
     reusable: frozenset[int],
-    places: Callable[[], Mapping[str, str]],
+    places: Mapping[str, str],
     subject_code: str | None,
 ) -> Item:
     params = action.get("params", {})
@@ -373,7 +353,7 @@ def _created_by_action(
                 actor.organisation_id,
                 rule,
                 record.event_time,
-                {**places(), "material": material},
+                {**places, "material": material},
             )
         else:
             code = subject_code

@@ -104,6 +104,13 @@ def resolve_bindings(
     """
     resolved = Resolved()
     taken: dict[int, Decimal] = {}
+    inputs = [b for b in bindings if b["role"] == "input"]
+    # every consumed lot found (and locked) in one query
+    found = iter(
+        genealogy.find_items_each(
+            session, organisation_id, [_scan(b.get("value")) for b in inputs], for_update=True
+        )
+    )
     for binding in bindings:
         path: Path = ("payload", *binding["path"])
         role = binding["role"]
@@ -111,10 +118,10 @@ def resolve_bindings(
         if role == "input":
             _input(
                 session,
-                organisation_id,
                 resolved,
                 path,
                 value,
+                next(found),
                 binding,
                 event_time.date(),
                 taken,
@@ -134,10 +141,10 @@ def resolve_bindings(
 
 def _input(
     session: Session,
-    organisation_id: int,
     resolved: Resolved,
     path: Path,
     value: Any,
+    candidates: Sequence[Item],
     binding: Mapping[str, Any],
     today: date,
     taken: dict[int, Decimal],
@@ -145,7 +152,6 @@ def _input(
 ) -> None:
     scan = _scan(value)
     code = scan.get("code") or scan.get("raw")
-    candidates = genealogy.find_items(session, organisation_id, scan, for_update=True)
     if not candidates:
         resolved.problems.append(Problem(path, "item_not_found", {"code": code}))
         return

@@ -31,6 +31,7 @@ from lotline.platform.db import transaction, utcnow
 from lotline.platform.definitions import service as definitions
 from lotline.platform.errors import DomainError, NotFoundError, PermissionDeniedError
 from lotline.platform.genealogy.models import Item
+from lotline.platform.masterdata import service as masterdata
 
 if TYPE_CHECKING:
     from lotline.platform.auth.context import Actor
@@ -189,13 +190,13 @@ def _capture(
         replayed = _replayed(session, actor, request)
         if replayed is not None:
             return replayed
-    flow = _loaded_flow(flow_version)
+    flow = definitions.loaded_flow(flow_version)
     node = flow.nodes.get(request.node)
     if node is None:
         raise ProblemsError(
             [Problem(("node",), "node_unknown", {"flow": request.flow, "node": request.node})]
         )
-    form_version = definitions.get_version(
+    form_version = definitions.version_ref(
         session, actor.organisation_id, "form", node.form.key, node.form.version
     )
 
@@ -297,9 +298,9 @@ def _capture(
     return response
 
 
-# Published versions are immutable: what is derived from one (the parsed flow, the compiled form)
-# is kept per process, keyed by the version's id and content hash (a re-used id after a database
-# reset has another hash), so neither is re-hashed nor re-compiled for every record.
+# Published versions are immutable: the compiled form of one is kept per process, keyed by the
+# version's id and content hash (a re-used id after a database reset has another hash), so it is
+# not re-compiled for every record (``definitions.loaded_flow`` does the same for flows).
 _DERIVED: dict[tuple[str, int, str], Any] = {}
 _DERIVED_MAX = 512
 
@@ -314,10 +315,6 @@ def _derived(kind: str, version: Any, make: Any) -> Any:
     return found
 
 
-def _loaded_flow(version: Any) -> Any:
-    return _derived("flow", version, definitions.loaded_flow)
-
-
 def _form_validator(version: Any) -> Any:
     return _derived("form", version, lambda v: form_engine.compile_form(v.document))
 
@@ -325,13 +322,13 @@ def _form_validator(version: Any) -> Any:
 def _replayed(session: Session, actor: Actor, request: CaptureRequest) -> dict[str, Any] | None:
     """The first answer given for this idempotency key, if there was one."""
     existing = session.scalar(
-        select(Record).where(
+        select(Record.id).where(
             Record.organisation_id == actor.organisation_id, Record.idempotency_key == request.idempotency_key
         )
     )
     if existing is None:
         return None
-    answer = session.get(CaptureAnswer, existing.id)
+    answer = session.get(CaptureAnswer, existing)
     return {**(answer.response if answer else {}), "replayed": True}
 
 
@@ -460,8 +457,8 @@ def _instance(
         if instance is not None:
             instance = _locked(session, instance)
         else:
-            version = definitions.latest_published(session, actor.organisation_id, "flow", request.flow)
-            flow = _loaded_flow(version)
+            version = definitions.version_ref(session, actor.organisation_id, "flow", request.flow)
+            flow = definitions.loaded_flow(version)
             if request.node not in flow.start:
                 raise ProblemsError(
                     [
@@ -477,10 +474,10 @@ def _instance(
                     ]
                 )
             instance = definitions.start_instance(
-                session, actor, request.flow, request.subject, version.version
+                session, actor, request.flow, request.subject, version.version, none_open=True
             )
             locked = False
-    version = definitions.version_by_id(session, instance.flow_version_id)
+    version = definitions.version_ref_by_id(session, instance.flow_version_id)
     return instance, version, locked
 
 
@@ -520,10 +517,15 @@ def _context(
 ) -> workflow_engine.Context:
     from lotline.platform.auth import service as auth_service
 
-    bom = effects.bom_codes(session, actor.organisation_id, product)
+    bom = (
+        masterdata.component_codes(session, actor.organisation_id, product, utcnow().date())
+        if product
+        else None
+    )
+    roles = actor.roles if actor.roles is not None else auth_service.role_keys(session, actor.user_id)
     return workflow_engine.Context(
         actor=actor.username,
-        roles=tuple(sorted(auth_service.role_keys(session, actor.user_id))),
+        roles=tuple(sorted(roles)),
         station=station.code if station is not None else actor.station,
         item=effects.item_facts(subject),
         materials=tuple(resolved.material_facts()),

@@ -9,22 +9,24 @@ version. Published versions never change.
 
 from __future__ import annotations
 
-import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from lotline import form_engine, workflow_engine
 from lotline.form_engine.paths import field_paths
 from lotline.form_engine.problems import Problem, ProblemsError, register_messages
+from lotline.platform import refcache
 from lotline.platform.auth import service as auth_service
 from lotline.platform.canonical import canonical_json, content_hash
 from lotline.platform.db import transaction, utcnow
 from lotline.platform.definitions.models import Definition, DefinitionVersion, FlowInstance, FlowInstanceNode
 from lotline.platform.errors import ConflictError, NotFoundError
+from lotline.platform.refcache import Snapshot
 
 if TYPE_CHECKING:
     from lotline.platform.auth.context import Actor
@@ -369,50 +371,64 @@ def preview_submission(document: Mapping[str, Any], payload: Mapping[str, Any]) 
 # --- flow instances ---------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=256)
-def _loaded_flow(version_id: int, digest: str, document_json: str) -> Any:
-    """Parsed flows are cached per immutable version (the digest guards against id reuse)."""
-    import json
-
-    return workflow_engine.load_flow(json.loads(document_json))
+_FLOWS: dict[tuple[int, str], Any] = {}
 
 
-def loaded_flow(version: DefinitionVersion) -> Any:
-    return _loaded_flow(version.id, version.content_hash, canonical_json(version.document))
+def loaded_flow(version: DefinitionVersion | Snapshot) -> Any:
+    """The parsed flow of a published version, kept per process (versions are immutable; the
+    content hash guards against an id re-used after a database reset)."""
+    key = (version.id, version.content_hash)
+    flow = _FLOWS.get(key)
+    if flow is None:
+        if len(_FLOWS) >= 256:
+            _FLOWS.clear()
+        flow = _FLOWS[key] = workflow_engine.load_flow(json.loads(canonical_json(version.document)))
+    return flow
 
 
-def _sync_nodes(session: Session, instance: FlowInstance) -> None:
-    rows = {
-        row.node: row
-        for row in session.scalars(
-            select(FlowInstanceNode).where(FlowInstanceNode.instance_id == instance.id)
-        )
-    }
-    for node, record in instance.state.get("nodes", {}).items():
-        if node in rows:
-            rows[node].status = record["status"]
-        else:
-            session.add(FlowInstanceNode(instance_id=instance.id, node=node, status=record["status"]))
+def _sync_nodes(session: Session, instance: FlowInstance, before: Mapping[str, Any]) -> None:
+    """Make the instance's node rows match its state. ``before``: the nodes of the state the
+    rows were last made to match (a row exists for each), so only changes are written."""
+    nodes = instance.state.get("nodes", {})
+    for node, record in nodes.items():
+        status = record["status"]
+        if node not in before:
+            session.add(FlowInstanceNode(instance_id=instance.id, node=node, status=status))
+        elif before[node]["status"] != status:
+            session.execute(  # flushed with the rest of the transaction, not before this
+                update(FlowInstanceNode)
+                .where(FlowInstanceNode.instance_id == instance.id, FlowInstanceNode.node == node)
+                .values(status=status)
+                .execution_options(synchronize_session=False, autoflush=False)
+            )
 
 
 def start_instance(
-    session: Session, actor: Actor, flow_key: str, subject: str, version: int | None = None
+    session: Session,
+    actor: Actor,
+    flow_key: str,
+    subject: str,
+    version: int | None = None,
+    *,
+    none_open: bool = False,
 ) -> FlowInstance:
-    """Start ``flow_key`` (latest version unless given) for a subject with no open instance."""
+    """Start ``flow_key`` (latest version unless given) for a subject with no open instance.
+    ``none_open``: the caller has just looked (the unique index still guards a race)."""
     with transaction(session):
-        definition = get_definition(session, actor.organisation_id, "flow", flow_key)
-        if definition.retired_at is not None:
+        flow_version = version_ref(session, actor.organisation_id, "flow", flow_key, version)
+        if flow_version.retired:
             raise ConflictError("definition_retired", {"key": flow_key})
-        flow_version = get_version(
-            session, actor.organisation_id, "flow", flow_key, version or definition.latest_version
-        )
         flow = loaded_flow(flow_version)
-        open_instance = session.scalar(
-            select(FlowInstance.id).where(
-                FlowInstance.organisation_id == actor.organisation_id,
-                FlowInstance.flow_key == flow_key,
-                FlowInstance.subject == subject,
-                FlowInstance.status != "completed",
+        open_instance = (
+            None
+            if none_open
+            else session.scalar(
+                select(FlowInstance.id).where(
+                    FlowInstance.organisation_id == actor.organisation_id,
+                    FlowInstance.flow_key == flow_key,
+                    FlowInstance.subject == subject,
+                    FlowInstance.status != "completed",
+                )
             )
         )
         if open_instance is not None:
@@ -433,7 +449,7 @@ def start_instance(
         )
         session.add(instance)
         session.flush()
-        _sync_nodes(session, instance)
+        _sync_nodes(session, instance, before={})
     return instance
 
 
@@ -446,6 +462,35 @@ def version_by_id(session: Session, version_id: int) -> DefinitionVersion:
     version = session.get(DefinitionVersion, version_id)
     assert version is not None, "flow instances always reference an existing version"
     return version
+
+
+def version_ref(
+    session: Session, organisation_id: int, kind: str, key: str, version: int | None = None
+) -> Snapshot:
+    """A published version (the latest when ``version`` is None) as a cached read-only snapshot,
+    with ``retired`` (its definition's); refuses like ``get_version``. For the capture path."""
+
+    def load() -> Snapshot:
+        definition = get_definition(session, organisation_id, kind, key)
+        found = get_version(session, organisation_id, kind, key, version or definition.latest_version)
+        return _version_snapshot(found, retired=definition.retired_at is not None)
+
+    return refcache.cached(session, ("version", organisation_id, kind, key, version), load)
+
+
+def version_ref_by_id(session: Session, version_id: int) -> Snapshot:
+    """``version_by_id`` as a cached read-only snapshot (``retired`` is not looked up: None)."""
+    return refcache.cached(
+        session,
+        ("version_id", version_id),
+        lambda: _version_snapshot(version_by_id(session, version_id), retired=None),
+    )
+
+
+def _version_snapshot(version: DefinitionVersion, retired: bool | None) -> Snapshot:
+    found = refcache.snapshot(version, retired=retired)
+    assert found is not None
+    return found
 
 
 def open_instance(session: Session, organisation_id: int, flow_key: str, subject: str) -> FlowInstance | None:
@@ -462,11 +507,11 @@ def open_instance(session: Session, organisation_id: int, flow_key: str, subject
 
 def apply_state(session: Session, instance: FlowInstance, state: dict[str, Any]) -> None:
     """Store the engine's new state for an instance (capture calls this inside its transaction)."""
+    before = instance.state.get("nodes", {})
     instance.state = state
     instance.status = state["status"]
     instance.updated_at = utcnow()
-    session.flush()
-    _sync_nodes(session, instance)
+    _sync_nodes(session, instance, before)
 
 
 def get_instance(session: Session, organisation_id: int, instance_id: int) -> FlowInstance:

@@ -5,13 +5,13 @@ in ``genealogy.walk`` and is re-exported here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from lotline.form_engine.problems import register_messages
@@ -57,23 +57,46 @@ def find_items(
     ``for_update`` locks the rows until the transaction ends (capture consumes them: two
     stations consuming the same lot at once queue instead of both taking what remains).
     """
-    query = select(Item).where(Item.organisation_id == organisation_id)
-    if for_update:  # and re-read them: another transaction may have just changed them
-        query = query.with_for_update().execution_options(populate_existing=True)
+    return find_items_each(session, organisation_id, [scan], for_update=for_update)[0]
+
+
+def _scan_rules(scan: Mapping[str, Any]) -> tuple[list[Any], Callable[[Item], int]]:
+    """The SQL conditions that can match a scan, and how well an item matches (0: not; a plain
+    code matched exactly beats a serial or supplier lot that equals it)."""
     sscc, gtin, serial, lot = scan.get("sscc"), scan.get("gtin"), scan.get("serial"), scan.get("lot")
     if sscc:
-        return list(session.scalars(query.where(or_(Item.sscc == sscc, Item.code == sscc))))
+        return [Item.sscc == sscc, Item.code == sscc], lambda i: int(sscc in (i.sscc, i.code))
     if gtin and serial:
-        return list(session.scalars(query.where(Item.gtin == gtin, Item.serial == serial)))
+        return [and_(Item.gtin == gtin, Item.serial == serial)], lambda i: int(
+            (i.gtin, i.serial) == (gtin, serial)
+        )
     if gtin and lot:
-        return list(session.scalars(query.where(Item.gtin == gtin, Item.lot == lot)))
+        return [and_(Item.gtin == gtin, Item.lot == lot)], lambda i: int((i.gtin, i.lot) == (gtin, lot))
     code = scan.get("code") or scan.get("raw")
     if not code:
-        return []
-    found = list(session.scalars(query.where(Item.code == code)))
-    if not found:
-        found = list(session.scalars(query.where(or_(Item.serial == code, Item.supplier_lot == code))))
-    return found
+        return [], lambda _i: 0
+    conditions = [Item.code == code, Item.serial == code, Item.supplier_lot == code]
+    return conditions, lambda i: 2 if i.code == code else int(code in (i.serial, i.supplier_lot))
+
+
+def find_items_each(
+    session: Session, organisation_id: int, scans: Sequence[Mapping[str, Any]], *, for_update: bool = False
+) -> list[list[Item]]:
+    """``find_items`` for several scans in one query: for each scan, its items (by id)."""
+    rules = [_scan_rules(scan) for scan in scans]
+    conditions = [c for found, _match in rules for c in found]
+    if not conditions:
+        return [[] for _ in scans]
+    query = select(Item).where(Item.organisation_id == organisation_id, or_(*conditions)).order_by(Item.id)
+    if for_update:  # and re-read them: another transaction may have just changed them
+        query = query.with_for_update().execution_options(populate_existing=True)
+    items = list(session.scalars(query))
+    result = []
+    for _conditions, match in rules:
+        scored = [(match(item), item) for item in items]
+        best = max((score for score, _item in scored), default=0)
+        result.append([item for score, item in scored if best and score == best])
+    return result
 
 
 @dataclass(frozen=True)

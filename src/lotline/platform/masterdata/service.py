@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lotline.form_engine.problems import Path, Problem, ProblemsError
+from lotline.platform import refcache
 from lotline.platform.auth.models import Site  # read only: sites belong to the identity domain
 from lotline.platform.db import transaction
 from lotline.platform.errors import ConflictError, NotFoundError
@@ -36,6 +37,7 @@ from lotline.platform.masterdata.messages import KIND_ZH
 from lotline.platform.masterdata.models import Equipment, Location, Material, Partner, ProductionLine, Station
 from lotline.platform.masterdata.specs import SPECS, Spec, clean, is_blank
 from lotline.platform.masterdata.values import Invalid, to_gtin
+from lotline.platform.refcache import Snapshot
 
 if TYPE_CHECKING:
     from lotline.platform.auth.context import Actor
@@ -137,6 +139,60 @@ def find_material_by_gtin(session: Session, organisation_id: int, gtin: str) -> 
     return session.scalar(
         select(Material).where(Material.organisation_id == organisation_id, Material.gtin == normalised)
     )
+
+
+# --- cached lookups (the capture path; ``refcache`` keys them by the reference data's revision) --
+
+
+def station_ref(session: Session, organisation_id: int, code: str) -> Snapshot | None:
+    """The station with this code as a read-only snapshot with its ``site_code`` and
+    ``line_code`` ("" where it has none), or None."""
+    code = code.strip()
+
+    def load() -> Snapshot | None:
+        station = get_station_by_code(session, organisation_id, code)
+        if station is None:
+            return None
+        site = session.get(Site, station.site_id) if station.site_id is not None else None
+        line = session.get(ProductionLine, station.line_id) if station.line_id is not None else None
+        return refcache.snapshot(
+            station, site_code=site.code if site else "", line_code=line.code if line else ""
+        )
+
+    return refcache.cached(session, ("station", organisation_id, code), load)
+
+
+def material_ref(
+    session: Session, organisation_id: int, *, code: str | None = None, gtin: str | None = None
+) -> Snapshot | None:
+    """The material with this code (else this GTIN) as a read-only snapshot, or None."""
+    if code:
+        key: tuple[Any, ...] = ("material", organisation_id, code)
+        return refcache.cached(
+            session, key, lambda: refcache.snapshot(get_material_by_code(session, organisation_id, code))
+        )
+    if gtin:
+        key = ("material_gtin", organisation_id, gtin)
+        return refcache.cached(
+            session, key, lambda: refcache.snapshot(find_material_by_gtin(session, organisation_id, gtin))
+        )
+    return None
+
+
+def component_codes(
+    session: Session, organisation_id: int, product_code: str, at: date
+) -> tuple[str, ...] | None:
+    """Component codes of the product's BOM current on ``at``, sorted; None when the product is
+    unknown or has no current BOM."""
+
+    def load() -> tuple[str, ...] | None:
+        material = get_material_by_code(session, organisation_id, product_code)
+        if material is None:
+            return None
+        components = allowed_components(session, organisation_id, material.id, at)
+        return tuple(sorted(components)) if components else None
+
+    return refcache.cached(session, ("bom_components", organisation_id, product_code, at), load)
 
 
 def list_rows(
