@@ -85,10 +85,10 @@ class ScanField(FieldType):
         if raw.__class__ is str:
             accepted = self._accepted(raw)
             if accepted is not None:
-                value = accepted.copy()
-                value["ais"] = accepted["ais"].copy()
-                self._check_expiry(value, run, path)
-                return value
+                again = accepted.copy()
+                again["ais"] = accepted["ais"].copy()
+                self._check_expiry(again, run, path)
+                return again
         value, problems = scan_value(raw, path, self.allow_internal)
         if value is None:
             run.problems.extend(problems)
