@@ -390,9 +390,16 @@ def _sync_nodes(session: Session, instance: FlowInstance, before: Mapping[str, A
     """Make the instance's node rows match its state. ``before``: the nodes of the state the
     rows were last made to match (a row exists for each), so only changes are written."""
     nodes = instance.state.get("nodes", {})
+    pending = {  # rows added in this transaction and not flushed yet: changed in place
+        row.node: row
+        for row in session.new
+        if isinstance(row, FlowInstanceNode) and row.instance_id == instance.id
+    }
     for node, record in nodes.items():
         status = record["status"]
-        if node not in before:
+        if node in pending:
+            pending[node].status = status
+        elif node not in before:
             session.add(FlowInstanceNode(instance_id=instance.id, node=node, status=status))
         elif before[node]["status"] != status:
             session.execute(  # flushed with the rest of the transaction, not before this

@@ -1,0 +1,45 @@
+"""A flow instance's node rows (what ``/api/flow-instances?node=…`` lists by) always match its
+state, whether the state changes before or after the new rows reach the database."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import sqlalchemy as sa
+
+from lotline.platform.audit import service as audit_service
+from lotline.platform.auth.context import Actor
+from lotline.platform.db import get_session
+from lotline.platform.definitions import service as definitions
+from lotline.platform.definitions.models import FlowInstanceNode
+
+
+def _rows(instance_id: int) -> dict[str, str]:
+    query = sa.select(FlowInstanceNode).where(FlowInstanceNode.instance_id == instance_id)
+    return {row.node: row.status for row in get_session().scalars(query)}
+
+
+def test_node_rows_follow_the_state_before_and_after_a_flush(plant: dict[str, Any], org: Any) -> None:
+    session = get_session()
+    admin = org.admin
+    audit_service.set_actor(session, audit_service.system_actor("nodes-test", admin.organisation_id))
+    actor = Actor(admin.id, admin.username, admin.full_name, admin.organisation_id, "browser")
+    with definitions.transaction(session):
+        instance = definitions.start_instance(session, actor, "widget-line", "SN-NODES", none_open=True)
+        started = {node: n["status"] for node, n in instance.state["nodes"].items()}
+        assert started["assemble"] == "enabled" and started["final_test"] != "enabled"
+        # the start rows are still pending: the new state changes them in place
+        state = copy.deepcopy(instance.state)
+        state["nodes"]["assemble"]["status"] = "done"
+        state["nodes"]["final_test"]["status"] = "enabled"
+        definitions.apply_state(session, instance, state)
+    assert _rows(instance.id) == {**started, "assemble": "done", "final_test": "enabled"}
+
+    with definitions.transaction(session):  # now the rows exist: changed ones are updated
+        later = copy.deepcopy(instance.state)
+        later["nodes"]["final_test"]["status"] = "done"
+        later["nodes"]["pack"]["status"] = "enabled"
+        definitions.apply_state(session, instance, later)
+    expected = {**started, "assemble": "done", "final_test": "done", "pack": "enabled"}
+    assert _rows(instance.id) == expected
