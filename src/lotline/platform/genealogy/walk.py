@@ -53,20 +53,24 @@ def _walk(organisation_id: int, start_ids: Sequence[int], direction: Direction) 
 # a JSON array read by json_each; PostgreSQL: an array compared with = ANY), so statements stay
 # cached, no dialect limit on parameters applies, and nothing is built per id.
 #
-# On PostgreSQL the array travels as its text ('{1,2,3}', cast to bigint[] by the server) inside
-# a sub-select. As text: psycopg adapts a Python list of ints element by element (~1.7 us per id,
-# 0.6 s for a 350,000-item level); a str is sent as it is. In a sub-select: with the array as a
-# constant the planner estimates the selectivity of every element (30 ms to plan 20,000 ids);
-# behind an InitPlan it plans once, and the index scan still probes each id (sorted, deduplicated).
+# On PostgreSQL the array travels as its text ('{1,2,3}', cast to bigint[] by the server): psycopg
+# adapts a Python list of ints element by element (~1.7 us per id, 0.6 s for a 350,000-item
+# level); a str is sent as it is. The planner sees the values and estimates the selectivity of
+# every element (~1.5 us each, 30 ms for 20,000 ids), which buys plans that use the values: the
+# item_event roles stay an index condition beside the ids (see _pairs_by_role). ``opaque=True``
+# puts the array behind an InitPlan instead, planned once without looking at it: for statements
+# whose only index condition is the ids (the walk's steps), which plan the same either way.
 
 _ID_CHUNK = 20_000
 
 
-def _ids_in(column: Any, dialect: str, name: str = "ids") -> Any:
+def _ids_in(column: Any, dialect: str, name: str = "ids", *, opaque: bool = False) -> Any:
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import ARRAY
 
-        text = select(sa.cast(sa.bindparam(name, type_=sa.Text), sa.Text)).scalar_subquery()
+        text: Any = sa.cast(sa.bindparam(name, type_=sa.Text), sa.Text)
+        if opaque:
+            text = select(text).scalar_subquery()
         return column == sa.any_(sa.cast(text, ARRAY(sa.BigInteger)))
     values = sa.func.json_each(sa.bindparam(name, type_=sa.String)).table_valued("value")
     return column.in_(select(values.c.value))
@@ -273,7 +277,9 @@ def _walk_items_statement(direction: Direction) -> Select[Any]:
 @functools.cache
 def _subgraph_edges_statement(direction: Direction) -> Select[Any]:
     near = Edge.to_item_id if direction == "backward" else Edge.from_item_id
-    return select(*EDGE_COLUMNS).where(_ids_in(near, "postgresql"), Edge.voided_by_record_id.is_(None))
+    return select(*EDGE_COLUMNS).where(
+        _ids_in(near, "postgresql", opaque=True), Edge.voided_by_record_id.is_(None)
+    )
 
 
 def _trace_server_side(
@@ -441,7 +447,8 @@ def _far_ends_statement(direction: Direction, dialect: str) -> Select[Any]:
     (SQLite: a JSON array; PostgreSQL: a bigint[]): one row to fetch, decoded in C
     (``json.loads``, psycopg's binary array loader), instead of a tuple per edge. SQLite walks
     the JSON array of sorted ids (json_each joined, not ``IN``: no temporary index of the ids
-    first) and seeks the covering live-edge index once per id."""
+    first) and seeks the covering live-edge index once per id; PostgreSQL gets the ids
+    ``opaque`` (20,000 ids per statement would otherwise cost 30 ms of planning each)."""
     near, far = (
         (Edge.to_item_id, Edge.from_item_id)
         if direction == "backward"
@@ -449,7 +456,7 @@ def _far_ends_statement(direction: Direction, dialect: str) -> Select[Any]:
     )
     live = Edge.voided_by_record_id.is_(None)
     if dialect == "postgresql":
-        return select(sa.func.array_agg(far)).where(_ids_in(near, dialect), live)
+        return select(sa.func.array_agg(far)).where(_ids_in(near, dialect, opaque=True), live)
     values = sa.func.json_each(sa.bindparam("ids", type_=sa.String)).table_valued("value")
     return (
         select(sa.func.json_group_array(far))
@@ -469,11 +476,14 @@ def _far_ends(conn: sa.Connection, direction: Direction, ids: list[int]) -> list
     try:
         if dialect.name == "sqlite":
             cursor.execute(sql, (listed,))
-            ends: list[int] = json.loads(cursor.fetchone()[0])
-            return ends
-        options = {"binary": True} if dialect.driver == "psycopg" else {}
-        cursor.execute(sql, {"ids": "{" + listed[1:-1] + "}"}, **options)
-        return cursor.fetchone()[0] or []
+        else:  # psycopg: the array back in binary, loaded in C
+            options = {"binary": True} if dialect.driver == "psycopg" else {}
+            cursor.execute(sql, {"ids": "{" + listed[1:-1] + "}"}, **options)
+        row = cursor.fetchone()  # one row: the aggregate (NULL on PostgreSQL when no edge)
+        assert row is not None
+        value = row[0]
+        ends: list[int] = json.loads(value) if dialect.name == "sqlite" else (value or [])
+        return ends
     finally:
         cursor.close()
 
