@@ -314,15 +314,13 @@ def _trace_server_side(
 
 
 def _depths(start_ids: Iterable[int], edges: Sequence[Any], direction: Direction) -> dict[int, int]:
-    """Shortest number of steps from the start to each item (breadth first over the subgraph)."""
+    """Shortest number of steps from the start to each item (breadth first over the subgraph).
+    ``edges`` are rows of EDGE_COLUMNS, read by position (a Row's attribute lookup by name cost
+    ~2 ms per forward trace of a raw lot, a fifth of its time)."""
+    near, far = (2, 1) if direction == "backward" else (1, 2)  # EDGE_COLUMNS: id, from, to, ...
     neighbours: dict[int, list[int]] = {}
     for edge in edges:
-        a, b = (
-            (edge.to_item_id, edge.from_item_id)
-            if direction == "backward"
-            else (edge.from_item_id, edge.to_item_id)
-        )
-        neighbours.setdefault(a, []).append(b)
+        neighbours.setdefault(edge[near], []).append(edge[far])
     depth = dict.fromkeys(start_ids, 0)
     queue = deque(depth)
     while queue:
