@@ -4,6 +4,7 @@ apply to the very next capture, and an uncommitted change must never reach anoth
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -11,7 +12,9 @@ import sqlalchemy as sa
 
 from lotline.platform import refcache
 from lotline.platform.audit import service as audit_service
+from lotline.platform.auth import service as auth_service
 from lotline.platform.auth.context import Actor
+from lotline.platform.auth.models import RoleAssignment, User
 from lotline.platform.auth.service import first_admin
 from lotline.platform.db import get_session
 from lotline.platform.definitions import service as definitions
@@ -108,3 +111,73 @@ def test_snapshots_are_read_only(plant: dict[str, Any], org: Any) -> None:
     assert station is not None and station.site_code and station.line_code == ""
     with pytest.raises(AttributeError):
         station.code = "ST-9"
+
+
+def test_an_unflushed_change_is_seen_by_its_transaction_and_never_kept(
+    plant: dict[str, Any], org: Any
+) -> None:
+    session = get_session()
+    organisation = org.organisation.id
+    material = session.scalar(sa.select(Material).where(Material.code == "RES"))
+    assert material is not None
+    material.name_en = "Pending rename"  # not flushed
+    inside = masterdata.material_ref(session, organisation, code="RES")
+    assert inside is not None and inside.name_en == "Pending rename"
+    session.rollback()
+    after = masterdata.material_ref(session, organisation, code="RES")
+    assert after is not None and after.name_en == "Res"
+
+
+def _committed_elsewhere(session: Any, *statements: Any) -> None:
+    """Rows changed as another process would (not through this session's objects), with the
+    new revision token that process's commit sets."""
+    connection = session.connection()  # plain SQL: not this session's objects, not the ORM
+    for statement in statements:
+        connection.execute(statement)
+    connection.execute(sa.update(refcache.ConfigRevision.__table__).values(token=uuid.uuid4().hex))
+    session.commit()
+
+
+def test_objects_a_session_already_holds_never_feed_the_cache(plant: dict[str, Any], org: Any) -> None:
+    session = get_session()
+    organisation = org.organisation.id
+    held = session.scalar(sa.select(Material).where(Material.code == "RES"))
+    assert held is not None and held.name_en == "Res"
+    session.commit()  # the session keeps the object (expire_on_commit=False)
+    table = Material.__table__
+    _committed_elsewhere(session, sa.update(table).where(table.c.code == "RES").values(name_en="Renamed"))
+    renamed = masterdata.material_ref(session, organisation, code="RES")
+    assert renamed is not None and renamed.name_en == "Renamed"
+
+
+def test_a_revoked_role_is_gone_on_the_next_request(operator: Any) -> None:
+    assert operator.get("/api/flow-instances").status_code == 200  # roles cached for this revision
+    session = get_session()
+    user = session.scalar(sa.select(User).where(User.username == "olga"))
+    assert user is not None and user.assignments  # loaded into this session
+    session.commit()
+    _committed_elsewhere(
+        session, sa.delete(RoleAssignment.__table__).where(RoleAssignment.user_id == user.id)
+    )
+    grants, roles = auth_service.access_of(session, user)
+    assert roles == frozenset() and dict(grants) == {}
+    assert operator.get("/api/flow-instances").status_code == 403
+
+
+def test_a_change_made_behind_the_application_is_seen_within_the_maximum_age(
+    plant: dict[str, Any], org: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = get_session()
+    organisation = org.organisation.id
+    assert masterdata.material_ref(session, organisation, code="RES") is not None
+    session.commit()
+    table = Material.__table__
+    by_hand = sa.update(table).where(table.c.code == "RES").values(name_en="By hand")
+    session.connection().execute(by_hand)  # no new token
+    session.commit()
+    cached = masterdata.material_ref(session, organisation, code="RES")
+    assert cached is not None and cached.name_en == "Res"  # within the maximum age: the cached value
+    session.commit()
+    monkeypatch.setattr(refcache, "MAX_AGE_SECONDS", 0.0)
+    aged = masterdata.material_ref(session, organisation, code="RES")
+    assert aged is not None and aged.name_en == "By hand"

@@ -360,13 +360,23 @@ def grants_of(user: User) -> dict[int | None, frozenset[str]]:
 
 
 def access_of(session: Session, user: User) -> tuple[Mapping[int | None, frozenset[str]], frozenset[str]]:
-    """The user's grants (``grants_of``) and role keys, cached per reference-data revision
-    (roles and assignments are watched by ``refcache``: a change applies to the next request)."""
-    return refcache.cached(
-        session,
-        ("access", user.id),
-        lambda: (MappingProxyType(grants_of(user)), frozenset(a.role.key for a in user.assignments)),
-    )
+    """The user's grants (as ``grants_of``) and role keys, read from the database (not from the
+    user's loaded assignments) and cached per reference-data revision: roles and assignments are
+    watched by ``refcache``, so a change applies to the next request."""
+
+    def load() -> tuple[Mapping[int | None, frozenset[str]], frozenset[str]]:
+        rows = session.execute(
+            select(RoleAssignment.site_id, Role.key, Role.permissions)
+            .join(Role, Role.id == RoleAssignment.role_id)
+            .where(RoleAssignment.user_id == user.id)
+        ).all()
+        grants: dict[int | None, set[str]] = {}
+        for site, _key, permissions in rows:
+            grants.setdefault(site, set()).update(permissions)
+        frozen = {site: frozenset(perms) for site, perms in grants.items()}
+        return MappingProxyType(frozen), frozenset(key for _site, key, _perms in rows)
+
+    return refcache.cached(session, ("access", user.id), load)
 
 
 def role_keys(session: Session, user_id: int) -> set[str]:

@@ -49,6 +49,7 @@ class Item(Base):
         Index("ix_item_org_code", "organisation_id", "code"),
         Index("ix_item_gtin_lot", "gtin", "lot"),
         Index("ix_item_gtin_serial", "gtin", "serial"),
+        Index("ix_item_org_serial", "organisation_id", "serial"),  # a serial or VIN without its GTIN
         Index("ix_item_sscc", "sscc"),
         Index("ix_item_supplier_lot", "supplier_lot"),
     )

@@ -60,42 +60,57 @@ def find_items(
     return find_items_each(session, organisation_id, [scan], for_update=for_update)[0]
 
 
-def _scan_rules(scan: Mapping[str, Any]) -> tuple[list[Any], Callable[[Item], int]]:
-    """The SQL conditions that can match a scan, and how well an item matches (0: not; a plain
-    code matched exactly beats a serial or supplier lot that equals it)."""
+def _never(_item: Item) -> bool:
+    return False
+
+
+def _scan_rule(scan: Mapping[str, Any], fallback: bool) -> tuple[list[Any], Callable[[Item], bool]]:
+    """The SQL conditions (each served by an index) that find a scan's items, and the same test
+    in Python. ``fallback``: the second look for a plain code that is no item's code: items with
+    that serial or supplier lot (nothing for other scans)."""
     sscc, gtin, serial, lot = scan.get("sscc"), scan.get("gtin"), scan.get("serial"), scan.get("lot")
-    if sscc:
-        return [Item.sscc == sscc, Item.code == sscc], lambda i: int(sscc in (i.sscc, i.code))
-    if gtin and serial:
-        return [and_(Item.gtin == gtin, Item.serial == serial)], lambda i: int(
-            (i.gtin, i.serial) == (gtin, serial)
-        )
-    if gtin and lot:
-        return [and_(Item.gtin == gtin, Item.lot == lot)], lambda i: int((i.gtin, i.lot) == (gtin, lot))
     code = scan.get("code") or scan.get("raw")
-    if not code:
-        return [], lambda _i: 0
-    conditions = [Item.code == code, Item.serial == code, Item.supplier_lot == code]
-    return conditions, lambda i: 2 if i.code == code else int(code in (i.serial, i.supplier_lot))
+    if sscc:
+        rule: tuple[list[Any], Callable[[Item], bool]] = (
+            [Item.sscc == sscc, Item.code == sscc],
+            lambda i: sscc in (i.sscc, i.code),
+        )
+    elif gtin and serial:
+        rule = (
+            [and_(Item.gtin == gtin, Item.serial == serial)],
+            lambda i: (i.gtin, i.serial) == (gtin, serial),
+        )
+    elif gtin and lot:
+        rule = [and_(Item.gtin == gtin, Item.lot == lot)], lambda i: (i.gtin, i.lot) == (gtin, lot)
+    elif code and fallback:
+        return [Item.serial == code, Item.supplier_lot == code], lambda i: code in (i.serial, i.supplier_lot)
+    elif code:
+        rule = [Item.code == code], lambda i: i.code == code
+    else:
+        rule = [], _never
+    return ([], _never) if fallback else rule
 
 
 def find_items_each(
     session: Session, organisation_id: int, scans: Sequence[Mapping[str, Any]], *, for_update: bool = False
 ) -> list[list[Item]]:
-    """``find_items`` for several scans in one query: for each scan, its items (by id)."""
-    rules = [_scan_rules(scan) for scan in scans]
-    conditions = [c for found, _match in rules for c in found]
-    if not conditions:
-        return [[] for _ in scans]
-    query = select(Item).where(Item.organisation_id == organisation_id, or_(*conditions)).order_by(Item.id)
-    if for_update:  # and re-read them: another transaction may have just changed them
-        query = query.with_for_update().execution_options(populate_existing=True)
-    items = list(session.scalars(query))
-    result = []
-    for _conditions, match in rules:
-        scored = [(match(item), item) for item in items]
-        best = max((score for score, _item in scored), default=0)
-        result.append([item for score, item in scored if best and score == best])
+    """``find_items`` for several scans at once (one query; a second only for plain codes that
+    are no item's code): for each scan, its items, by id."""
+    result: list[list[Item]] = [[] for _ in scans]
+    for fallback in (False, True):
+        rules = {n: _scan_rule(scan, fallback) for n, scan in enumerate(scans) if not result[n]}
+        conditions = [c for found, _match in rules.values() for c in found]
+        if not conditions:
+            continue
+        # the organisation inside each alternative: SQLite then serves each from its own index
+        query = select(Item).where(
+            or_(*(and_(Item.organisation_id == organisation_id, c) for c in conditions))
+        )
+        if for_update:  # and re-read them: another transaction may have just changed them
+            query = query.with_for_update().execution_options(populate_existing=True)
+        items = list(session.scalars(query.order_by(Item.id)))
+        for n, (_found, match) in rules.items():
+            result[n] = [item for item in items if match(item)]
     return result
 
 

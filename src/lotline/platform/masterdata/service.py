@@ -153,8 +153,9 @@ def station_ref(session: Session, organisation_id: int, code: str) -> Snapshot |
         station = get_station_by_code(session, organisation_id, code)
         if station is None:
             return None
-        site = session.get(Site, station.site_id) if station.site_id is not None else None
-        line = session.get(ProductionLine, station.line_id) if station.line_id is not None else None
+        fresh = {"populate_existing": True}
+        site = session.get(Site, station.site_id, **fresh) if station.site_id is not None else None
+        line = session.get(ProductionLine, station.line_id, **fresh) if station.line_id is not None else None
         return refcache.snapshot(
             station, site_code=site.code if site else "", line_code=line.code if line else ""
         )
