@@ -200,11 +200,12 @@ class RecallScope:
 
 def recall_scope(session: Session, organisation_id: int, start_ids: Sequence[int]) -> RecallScope:
     """Forward from suspect lots: the finished items (nothing made from them), stock still on hand
-    (not consumed/shipped/scrapped), shipped items, and the shipments and customers they reached."""
+    (not consumed/shipped/scrapped; a case or pallet only while it holds some of the scope's stock),
+    shipped items, and the shipments and customers they reached."""
     forward = trace(session, organisation_id, start_ids, "forward", with_events=False)
     has_children = {e.from_item_id for e in forward.edges if e.relation != "contained"}
     finished = [i for i in forward.items if i.id not in has_children and i.kind != "container"]
-    stock = [i for i in forward.items if i.status not in ("consumed", "shipped", "scrapped")]
+    stock = _stock_on_hand(forward)
     shipped = [i for i in forward.items if i.status == "shipped"]
     shipments = _shipments(session, organisation_id, [i.id for i in shipped])
     return RecallScope(
@@ -217,6 +218,21 @@ def recall_scope(session: Session, organisation_id: int, start_ids: Sequence[int
         shipments,
         _customers(session, organisation_id, shipments),
     )
+
+
+def _stock_on_hand(forward: Trace) -> list[Any]:
+    """Lots and units not consumed, shipped or scrapped, and the cases and pallets (nested too)
+    that still hold some of them."""
+    ended = ("consumed", "shipped", "scrapped")
+    on_hand = {i.id for i in forward.items if i.status not in ended}
+    live = {i.id for i in forward.items if i.id in on_hand and i.kind != "container"}
+    packed = [(e.from_item_id, e.to_item_id) for e in forward.edges if e.relation == "contained"]
+    grew = True
+    while grew:
+        more = {parent for child, parent in packed if child in live and parent in on_hand} - live
+        live |= more
+        grew = bool(more)
+    return [i for i in forward.items if i.id in live]
 
 
 def _shipments(session: Session, organisation_id: int, item_ids: Sequence[int]) -> list[dict[str, Any]]:
