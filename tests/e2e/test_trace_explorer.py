@@ -127,11 +127,12 @@ def test_quality_user_traces_backward_and_forward_and_holds_the_scope(
     expect(page.get_by_test_id("trace-truncated")).to_have_count(0)
     expect(page.get_by_test_id("trace-graph").get_by_test_id("graph-node-CUST-ACME")).to_be_visible()
 
-    # Recall: the unit shipped to ACME; the lot and the pallet are still ours and go on hold.
+    # Recall: the unit shipped to ACME on its pallet (which holds nothing of ours any more); the
+    # lot is still ours and goes on hold.
     page.get_by_test_id("tab-recall").click()
     recall = page.get_by_test_id("recall-view")
     expect(recall.get_by_test_id("recall-finished-count")).to_have_text("1")
-    expect(recall.get_by_test_id("recall-stock-count")).to_have_text("2")
+    expect(recall.get_by_test_id("recall-stock-count")).to_have_text("1")
     expect(recall.get_by_test_id("recall-customer")).to_contain_text("CUST-ACME")
     with page.expect_download() as download:
         recall.get_by_test_id("recall-csv").click()
@@ -140,12 +141,12 @@ def test_quality_user_traces_backward_and_forward_and_holds_the_scope(
     assert serial in csv_text and "CUST-ACME" in csv_text
     recall.get_by_test_id("recall-hold").click()
     confirm = page.get_by_test_id("recall-hold-confirm")
-    expect(confirm).to_contain_text("Put 2 items on hold?")
+    expect(confirm).to_contain_text("Put 1 item on hold?")
     expect(confirm.get_by_test_id("recall-hold-submit")).to_be_disabled()  # a reason is required
     confirm.get_by_label("Reason for the hold").fill("Supplier reported a wrong resistance value")
     _shot(page, screenshot_dir / "recall-confirm-en.png")
     confirm.get_by_test_id("recall-hold-submit").click()
-    expect(page.get_by_test_id("recall-held")).to_have_text("2 items put on hold (3 items in the scope).")
+    expect(page.get_by_test_id("recall-held")).to_have_text("1 item put on hold (3 items in the scope).")
     expect(page.get_by_test_id("trace-item-header").get_by_test_id("item-status")).to_have_text("On hold")
     _shot(page, screenshot_dir / "recall-en.png")
 
