@@ -17,7 +17,7 @@ PALLET = "095060001343520000"
 
 
 @pytest.fixture
-def plant(admin_client: Any, make_user: Any, sign_in: Any) -> Any:
+def scene(admin_client: Any, make_user: Any, sign_in: Any) -> Any:
     """RES-L1 and CAP-L1 into SN-1..SN-5 (CAP-L2 into SN-5 too); SN-1 and SN-2 on one pallet.
     SN-3 was first assembled with CAP-L1 and corrected to CAP-L2: that edge is voided."""
     build(admin_client)
@@ -66,14 +66,14 @@ def live_edges(session: Any, direction: str, item_ids: set[int]) -> int:
     [("RES-L1", "forward"), ("CAP-L1", "forward"), ("CAP-L2", "forward"), (PALLET, "backward")],
 )
 def test_walk_stream_equals_the_trace_at_every_chunk_size(
-    plant: Any, org: Any, start: str, direction: str
+    scene: Any, org: Any, start: str, direction: str
 ) -> None:
     from lotline.platform.db import get_session
     from lotline.platform.genealogy import service
 
     session = get_session()
     organisation_id = org.organisation.id
-    start_id = ids_by_code(plant, start)[start]
+    start_id = ids_by_code(scene, start)[start]
     whole = service.trace(session, organisation_id, [start_id], direction, with_events=False)  # type: ignore[arg-type]
     depth = whole.depth
     for chunk in (1, 2, 3, 1000):
@@ -86,34 +86,34 @@ def test_walk_stream_equals_the_trace_at_every_chunk_size(
         assert sum(p.edges for p in parts) == live_edges(session, direction, set(reached)), chunk
 
 
-def test_voided_edges_are_not_walked(plant: Any, org: Any) -> None:
+def test_voided_edges_are_not_walked(scene: Any, org: Any) -> None:
     from lotline.platform.db import get_session
     from lotline.platform.genealogy import service
 
-    ids = ids_by_code(plant, "CAP-L1", "SN-1", "SN-2", "SN-3", "SN-4", "SN-5", PALLET)
+    ids = ids_by_code(scene, "CAP-L1", "SN-1", "SN-2", "SN-3", "SN-4", "SN-5", PALLET)
     parts = list(service.walk_stream(get_session(), org.organisation.id, [ids["CAP-L1"]], "forward"))
     reached = {i for p in parts for i in p.items}
     assert reached == {ids[c] for c in ("CAP-L1", "SN-1", "SN-2", "SN-4", "SN-5", PALLET)}  # not SN-3
 
 
-def test_walk_stream_from_several_starts_and_unknown_ones(plant: Any, org: Any) -> None:
+def test_walk_stream_from_several_starts_and_unknown_ones(scene: Any, org: Any) -> None:
     from lotline.platform.db import get_session
     from lotline.platform.genealogy import service
 
-    ids = ids_by_code(plant, "SN-1", "SN-3", "RES-L1", "CAP-L1", "CAP-L2")
+    ids = ids_by_code(scene, "SN-1", "SN-3", "RES-L1", "CAP-L1", "CAP-L2")
     starts = [ids["SN-3"], ids["SN-1"], ids["SN-1"], 10**9]  # a duplicate and no such item
     parts = list(service.walk_stream(get_session(), org.organisation.id, starts, "backward", chunk=1))
     assert parts[0].level == 0 and parts[0].items == sorted({ids["SN-1"], ids["SN-3"]})
     assert {i for p in parts[1:] for i in p.items} == {ids["RES-L1"], ids["CAP-L1"], ids["CAP-L2"]}
 
 
-def test_the_streamed_csv_export_equals_the_trace(plant: Any, org: Any, tmp_path: Path) -> None:
+def test_the_streamed_csv_export_equals_the_trace(scene: Any, org: Any, tmp_path: Path) -> None:
     from lotline.platform.db import get_session
     from lotline.platform.genealogy import service
 
     session = get_session()
     for start, direction in (("RES-L1", "forward"), (PALLET, "backward")):
-        start_id = ids_by_code(plant, start)[start]
+        start_id = ids_by_code(scene, start)[start]
         target = tmp_path / f"{direction}.csv"
         rows = service.export_trace_csv(session, org.organisation.id, [start_id], direction, target)  # type: ignore[arg-type]
         with target.open(encoding="utf-8") as handle:
