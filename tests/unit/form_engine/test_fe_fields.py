@@ -200,6 +200,7 @@ def test_an_expired_lot_is_a_notice_unless_rejected() -> None:
         ({"kind": "item"}, "01095060001343531726123110ABC123", "gs1_bad_check_digit"),
         ({"kind": "item"}, "01095060001343521726133210ABC123", "gs1_bad_date"),
         ({"kind": "item"}, ["x"], "wrong_type"),
+        ({"kind": "item"}, "L" * 501, "too_long"),  # what the rendered schema allows: 500
     ],
 )
 def test_scan_fields_refuse(opts: dict[str, Any], raw: Any, code: str) -> None:

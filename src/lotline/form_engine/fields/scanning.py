@@ -37,6 +37,7 @@ from .simple import compile_pattern, pattern_problems
 
 # Scans a field remembers having accepted (``ScanField._accepted``).
 ACCEPTED_CACHE_SIZE = 256
+MAX_SCAN_LENGTH = 500  # characters: far above any barcode, the same limit as the rendered schema
 SCAN_KINDS = ("item", "serial", "material", "equipment", "operator", "location", "container")
 
 # kind -> (keys of the scan value, any of which identifies that kind) and its label.
@@ -83,6 +84,8 @@ class ScanField(FieldType):
 
     def coerce(self, raw: Any, path: Path, run: Run, ctx: dict[str, Any]) -> Any:
         if raw.__class__ is str:
+            if len(raw) > MAX_SCAN_LENGTH:
+                raise Invalid("too_long", max_length=MAX_SCAN_LENGTH, length=len(raw))
             accepted = self._accepted(raw)
             if accepted is not None:
                 again = accepted.copy()
@@ -153,7 +156,7 @@ class ScanField(FieldType):
             run.notices.append(Problem(path, "scan_expired", {"expiry": expiry, "value": value["code"]}))
 
     def input_schema(self, locale: str) -> dict[str, Any]:
-        return {"type": "string", "minLength": 1, "maxLength": 500}
+        return {"type": "string", "minLength": 1, "maxLength": MAX_SCAN_LENGTH}
 
     def ui_options(self, locale: str) -> dict[str, Any]:
         options: dict[str, Any] = {"kind": self.kind, "formats": list(self.formats)}
