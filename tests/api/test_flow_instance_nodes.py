@@ -12,7 +12,9 @@ from lotline.platform.audit import service as audit_service
 from lotline.platform.auth.context import Actor
 from lotline.platform.db import get_session
 from lotline.platform.definitions import service as definitions
-from lotline.platform.definitions.models import FlowInstanceNode
+from lotline.platform.definitions.models import FlowInstance, FlowInstanceNode
+
+from .test_capture import assemble, receive
 
 
 def _rows(instance_id: int) -> dict[str, str]:
@@ -43,3 +45,14 @@ def test_node_rows_follow_the_state_before_and_after_a_flush(plant: dict[str, An
         definitions.apply_state(session, instance, later)
     expected = {**started, "assemble": "done", "final_test": "done", "pack": "enabled"}
     assert _rows(instance.id) == expected
+
+
+def test_a_capture_that_starts_an_instance_writes_its_node_rows_once(operator: Any) -> None:
+    receive(operator, "RES-L1", 100)
+    assert assemble(operator, "SN-0001", ("RES-L1", 4)).status_code == 201
+    listed = operator.get("/api/flow-instances?flow=widget-line&node=final_test").get_json()
+    assert [i["subject"] for i in listed["items"]] == ["SN-0001"]
+    instance = get_session().get(FlowInstance, listed["items"][0]["id"])
+    assert instance is not None
+    assert _rows(instance.id) == {node: n["status"] for node, n in instance.state["nodes"].items()}
+    assert _rows(instance.id)["assemble"] != "enabled"

@@ -108,7 +108,17 @@ def _revision(session: Session) -> tuple[str, str] | None:
     held = session.info.get(_REVISION_KEY)
     if held is not None and root is not None and held[0] is root:
         return held[1]  # type: ignore[no-any-return]
-    token = session.execute(sa.select(ConfigRevision.token).where(ConfigRevision.id == 1)).scalar()
+    return seen(session, session.execute(token_query()).scalar())
+
+
+def token_query() -> sa.Select[tuple[str]]:
+    """The revision token (a query may also carry it along: ``seen`` then takes it)."""
+    return sa.select(ConfigRevision.token).where(ConfigRevision.id == 1)
+
+
+def seen(session: Session, token: str | None) -> tuple[str, str] | None:
+    """Remember the token read in the current transaction (by ``token_query`` or along with
+    another query, saving a round trip); returns the revision key."""
     database = session.get_bind().engine.url.render_as_string(hide_password=True)
     revision = (database, token) if token is not None else None
     session.info[_REVISION_KEY] = (session.get_transaction(), revision)

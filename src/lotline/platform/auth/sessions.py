@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, lazyload
 
 from lotline.form_engine.problems import Problem, ProblemsError
+from lotline.platform import refcache
 from lotline.platform.audit import service as audit_service
 from lotline.platform.auth import passwords
 from lotline.platform.auth.models import LoginAttempt, User, UserSession
@@ -189,14 +190,15 @@ def resolve_session(
     """The live session for a cookie token, touched at most every 30 s; None if ended or idle."""
     now = utcnow()
     found = session.execute(
-        select(UserSession, User)
+        select(UserSession, User, refcache.token_query().scalar_subquery())
         .join(User, User.id == UserSession.user_id)
         .where(UserSession.token_hash == digest(token))
         .options(lazyload(User.assignments))  # grants come from ``access_of``'s cache
     ).first()
     if found is None:
         return None
-    user_session, user = found
+    user_session, user, revision = found
+    refcache.seen(session, revision)  # read along: the actor's grants need it next
     if user_session.ended_at is not None:
         return None
     if now - user_session.last_seen_at > idle.get(user_session.kind, timedelta(hours=8)):

@@ -263,7 +263,7 @@ def _capture(
         original,
         form_version.document,
     )
-    definitions.apply_state(session, instance, decision.state.to_dict())
+    definitions.apply_state(session, instance, decision.state.to_dict(), started=not locked)
     # what definitions.instance_status answers, from the flow and state already in hand
     after = {
         "actor": actor.username,
@@ -474,7 +474,13 @@ def _instance(
                     ]
                 )
             instance = definitions.start_instance(
-                session, actor, request.flow, request.subject, version.version, none_open=True
+                session,
+                actor,
+                request.flow,
+                request.subject,
+                version.version,
+                none_open=True,
+                node_rows=False,  # written once, with this record's state (apply_state)
             )
             locked = False
     version = definitions.version_ref_by_id(session, instance.flow_version_id)

@@ -418,9 +418,12 @@ def start_instance(
     version: int | None = None,
     *,
     none_open: bool = False,
+    node_rows: bool = True,
 ) -> FlowInstance:
     """Start ``flow_key`` (latest version unless given) for a subject with no open instance.
-    ``none_open``: the caller has just looked (the unique index still guards a race)."""
+    ``none_open``: the caller has just looked (the unique index still guards a race).
+    ``node_rows=False``: the caller applies the next state in this transaction
+    (``apply_state(..., started=True)``), which writes the node rows once."""
     with transaction(session):
         flow_version = version_ref(session, actor.organisation_id, "flow", flow_key, version)
         if flow_version.retired:
@@ -456,7 +459,8 @@ def start_instance(
         )
         session.add(instance)
         session.flush()
-        _sync_nodes(session, instance, before={})
+        if node_rows:
+            _sync_nodes(session, instance, before={})
     return instance
 
 
@@ -512,9 +516,12 @@ def open_instance(session: Session, organisation_id: int, flow_key: str, subject
     )
 
 
-def apply_state(session: Session, instance: FlowInstance, state: dict[str, Any]) -> None:
-    """Store the engine's new state for an instance (capture calls this inside its transaction)."""
-    before = instance.state.get("nodes", {})
+def apply_state(
+    session: Session, instance: FlowInstance, state: dict[str, Any], *, started: bool = False
+) -> None:
+    """Store the engine's new state for an instance (capture calls this inside its transaction).
+    ``started``: the instance was started without node rows in this transaction."""
+    before = {} if started else instance.state.get("nodes", {})
     instance.state = state
     instance.status = state["status"]
     instance.updated_at = utcnow()
