@@ -353,9 +353,13 @@ def update_user(
 
 def grants_of(user: User) -> dict[int | None, frozenset[str]]:
     """Site id (None: every site) -> permissions, from the user's role assignments."""
+    return _grants((a.site_id, a.role.permissions) for a in user.assignments)
+
+
+def _grants(assigned: Iterable[tuple[int | None, Iterable[str]]]) -> dict[int | None, frozenset[str]]:
     grants: dict[int | None, set[str]] = {}
-    for assignment in user.assignments:
-        grants.setdefault(assignment.site_id, set()).update(assignment.role.permissions)
+    for site, permissions in assigned:
+        grants.setdefault(site, set()).update(permissions)
     return {site: frozenset(perms) for site, perms in grants.items()}
 
 
@@ -370,11 +374,8 @@ def access_of(session: Session, user: User) -> tuple[Mapping[int | None, frozens
             .join(Role, Role.id == RoleAssignment.role_id)
             .where(RoleAssignment.user_id == user.id)
         ).all()
-        grants: dict[int | None, set[str]] = {}
-        for site, _key, permissions in rows:
-            grants.setdefault(site, set()).update(permissions)
-        frozen = {site: frozenset(perms) for site, perms in grants.items()}
-        return MappingProxyType(frozen), frozenset(key for _site, key, _perms in rows)
+        grants = _grants((site, permissions) for site, _key, permissions in rows)
+        return MappingProxyType(grants), frozenset(key for _site, key, _perms in rows)
 
     return refcache.cached(session, ("access", user.id), load)
 
