@@ -94,7 +94,7 @@ def cached(session: Session, key: Hashable, load: Callable[[], T]) -> T:
     try:
         value = load()
     finally:
-        session.info[_LOADING_KEY] -= 1
+        session.info[_LOADING_KEY] = session.info.get(_LOADING_KEY, 1) - 1
     if not session.info.get(_CHANGED_KEY) and not _touches_watched(session):
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.clear()
