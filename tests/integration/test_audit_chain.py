@@ -245,7 +245,8 @@ def test_a_writer_holding_a_stream_does_not_block_another(own_schema: Flask) -> 
     a, b = _writer_session(own_schema), _writer_session(own_schema)
     try:
         a.add(Site(organisation_id=1, code="A", name="Held open"))
-        a.flush()  # A's entry is written: A holds its stream until it ends
+        a.flush()  # A's entry is buffered until A commits or reads the audit tables:
+        a.scalar(sa.select(AuditEntry.id).limit(1))  # this read writes it: A holds its stream now
         b.execute(sa.text("SET LOCAL lock_timeout = '2s'"))
         with transaction(b):
             b.add(Site(organisation_id=1, code="B", name="Not blocked"))
