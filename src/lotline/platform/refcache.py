@@ -168,8 +168,3 @@ def install() -> None:
         event.listen(Session, "before_commit", _before_commit)
         event.listen(Session, "after_transaction_end", _ended)
         event.listen(Session, "do_orm_execute", _fresh_while_loading)
-
-
-def clear() -> None:
-    """Drop every cached value (tests that compare cached with uncached answers)."""
-    _CACHE.clear()

@@ -21,15 +21,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from lotline import form_engine, workflow_engine
+from lotline import workflow_engine
 from lotline.form_engine.problems import Problem, ProblemsError
 from lotline.platform.capture import effects
 from lotline.platform.capture import messages as _messages  # noqa: F401  (registers codes)
+from lotline.platform.capture import records as _records  # noqa: F401  (registers the record signable)
 from lotline.platform.capture.models import CaptureAnswer, Record
 from lotline.platform.capture.resolve import Resolved, resolve_bindings
 from lotline.platform.db import transaction, utcnow
 from lotline.platform.definitions import service as definitions
-from lotline.platform.errors import DomainError, NotFoundError, PermissionDeniedError
+from lotline.platform.errors import DomainError, PermissionDeniedError
 from lotline.platform.genealogy.models import Item
 from lotline.platform.masterdata import service as masterdata
 
@@ -200,7 +201,7 @@ def _capture(
         session, actor.organisation_id, "form", node.form.key, node.form.version
     )
 
-    checked = _form_validator(form_version).validate(dict(request.payload))
+    checked = definitions.compiled_form(form_version).validate(dict(request.payload))
     if checked.problems:
         raise ProblemsError([_under("payload", p) for p in checked.problems])
     data = dict(checked.data)
@@ -298,27 +299,6 @@ def _capture(
     return response
 
 
-# Published versions are immutable: the compiled form of one is kept per process, keyed by the
-# version's id and content hash (a re-used id after a database reset has another hash), so it is
-# not re-compiled for every record (``definitions.loaded_flow`` does the same for flows).
-_DERIVED: dict[tuple[str, int, str], Any] = {}
-_DERIVED_MAX = 512
-
-
-def _derived(kind: str, version: Any, make: Any) -> Any:
-    key = (kind, version.id, version.content_hash)
-    found = _DERIVED.get(key)
-    if found is None:
-        if len(_DERIVED) >= _DERIVED_MAX:
-            _DERIVED.clear()
-        found = _DERIVED[key] = make(version)
-    return found
-
-
-def _form_validator(version: Any) -> Any:
-    return _derived("form", version, lambda v: form_engine.compile_form(v.document))
-
-
 def _replayed(session: Session, actor: Actor, request: CaptureRequest) -> dict[str, Any] | None:
     """The first answer given for this idempotency key, if there was one."""
     existing = session.scalar(
@@ -348,46 +328,6 @@ def _sign(session: Session, actor: Actor, record: Record, signers: Sequence[Sign
             client=client,
             reason=signer.reason,
         )
-
-
-def record_content(session: Session, object_id: str) -> dict[str, Any] | None:
-    """What a signature on a record covers: everything the record states, as captured."""
-    record = session.get(Record, int(object_id)) if object_id.isdigit() else None
-    if record is None:
-        return None
-    return {
-        "organisation_id": record.organisation_id,
-        "id": record.id,
-        "flow_version_id": record.flow_version_id,
-        "node": record.node,
-        "form_version_id": record.form_version_id,
-        "flow_instance_id": record.flow_instance_id,
-        "station_id": record.station_id,
-        "operator_id": record.operator_id,
-        "operator_name": record.operator_name,
-        "event_time": record.event_time,
-        "event_time_zone_offset": record.event_time_zone_offset,
-        "payload": record.payload,
-        "data": record.data,
-        "corrects_record_id": record.corrects_record_id,
-        "correction_reason": record.correction_reason,
-    }
-
-
-def _register_signables() -> None:
-    from lotline.platform.audit import service as audit_service
-
-    # a checker's "verified" must come from someone other than the performer ("responsible")
-    audit_service.register_signable(
-        "record",
-        record_content,
-        "records.sign",
-        read_permission="trace.read",
-        distinct={"verified": {"responsible", "authored"}},
-    )
-
-
-_register_signables()
 
 
 def _under(prefix: str, problem: Problem) -> Problem:
@@ -587,47 +527,3 @@ class _Replaced:
         if name == "state":
             return self.final_state
         return getattr(self.decision, name)
-
-
-def get_record(session: Session, organisation_id: int, record_id: int) -> Record:
-    record = session.get(Record, record_id)
-    if record is None or record.organisation_id != organisation_id:
-        raise NotFoundError("record_not_found", {"record": record_id})
-    return record
-
-
-def record_history(session: Session, organisation_id: int, record_id: int) -> list[Record]:
-    """A record with every correction made to it (and to those), oldest first."""
-    chain = [get_record(session, organisation_id, record_id)]
-    while True:
-        later = session.scalar(select(Record).where(Record.corrects_record_id == chain[-1].id))
-        if later is None:
-            return chain
-        chain.append(later)
-
-
-def record_history_signed(session: Session, actor: Actor, record_id: int) -> list[dict[str, Any]]:
-    """``record_history`` with every record's signatures (printed name, time, meaning, validity)."""
-    from lotline.platform.audit import service as audit_service
-
-    history = []
-    for record in record_history(session, actor.organisation_id, record_id):
-        signatures = audit_service.list_signatures(session, actor, "record", str(record.id))
-        history.append(
-            {
-                **{column.key: getattr(record, column.key) for column in Record.__table__.columns},
-                "signatures": [
-                    {
-                        "meaning": s.meaning,
-                        "meaning_en": s.meaning_en,
-                        "meaning_zh": s.meaning_zh,
-                        "signer_name": s.signer_name,
-                        "signed_at": s.signed_at.isoformat(),
-                        "signed_at_local": s.signed_at_local,
-                        "status": s.status,
-                    }
-                    for s in signatures
-                ],
-            }
-        )
-    return history

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from lotline.platform.auth.context import current_actor
-from lotline.platform.capture import schemas, service
+from lotline.platform.capture import records, schemas, service
 from lotline.platform.db import get_session
 from lotline.platform.security import requires
 
@@ -52,4 +52,4 @@ class RecordItem(MethodView):
     @blp.response(200, schemas.RecordSchema(many=True))
     def get(self, record_id: int) -> list[Any]:
         """A record followed by every correction made to it, each with its signatures."""
-        return service.record_history_signed(get_session(), current_actor(), record_id)
+        return records.record_history_signed(get_session(), current_actor(), record_id)

@@ -371,19 +371,33 @@ def preview_submission(document: Mapping[str, Any], payload: Mapping[str, Any]) 
 # --- flow instances ---------------------------------------------------------------------------
 
 
-_FLOWS: dict[tuple[int, str], Any] = {}
+# What is derived from a published version (immutable) is kept per process, keyed by the
+# version's id and content hash (an id re-used after a database reset has another hash), so a
+# flow is not parsed, nor a form compiled, for every record.
+_DERIVED: dict[tuple[str, int, str], Any] = {}
+_DERIVED_MAX = 512
+
+
+def _derived(kind: str, version: DefinitionVersion | Snapshot, make: Any) -> Any:
+    key = (kind, version.id, version.content_hash)
+    found = _DERIVED.get(key)
+    if found is None:
+        if len(_DERIVED) >= _DERIVED_MAX:
+            _DERIVED.clear()
+        found = _DERIVED[key] = make(version)
+    return found
 
 
 def loaded_flow(version: DefinitionVersion | Snapshot) -> Any:
-    """The parsed flow of a published version, kept per process (versions are immutable; the
-    content hash guards against an id re-used after a database reset)."""
-    key = (version.id, version.content_hash)
-    flow = _FLOWS.get(key)
-    if flow is None:
-        if len(_FLOWS) >= 256:
-            _FLOWS.clear()
-        flow = _FLOWS[key] = workflow_engine.load_flow(json.loads(canonical_json(version.document)))
-    return flow
+    """The parsed flow of a published version."""
+    return _derived(
+        "flow", version, lambda v: workflow_engine.load_flow(json.loads(canonical_json(v.document)))
+    )
+
+
+def compiled_form(version: DefinitionVersion | Snapshot) -> Any:
+    """The compiled validator of a published form version."""
+    return _derived("form", version, lambda v: form_engine.compile_form(v.document))
 
 
 def _sync_nodes(session: Session, instance: FlowInstance, before: Mapping[str, Any]) -> None:
@@ -462,11 +476,6 @@ def start_instance(
         if node_rows:
             _sync_nodes(session, instance, before={})
     return instance
-
-
-def latest_published(session: Session, organisation_id: int, kind: str, key: str) -> DefinitionVersion:
-    definition = get_definition(session, organisation_id, kind, key)
-    return get_version(session, organisation_id, kind, key, definition.latest_version)
 
 
 def version_by_id(session: Session, version_id: int) -> DefinitionVersion:

@@ -185,16 +185,20 @@ describe('genealogy', () => {
     );
   });
 
-  it('lists the first few items a lot went into, then how many more', async () => {
-    const units = Array.from({ length: 7 }, (_, n) => item(10 + n, `WDG-1000${n}`, { kind: 'unit' }));
-    const wide = {
+  /** The raw lot RES went straight into ``count`` units (one level, no events). */
+  function wideForward(count: number) {
+    const units = Array.from({ length: count }, (_, n) => item(10 + n, `WDG-1000${n}`, { kind: 'unit' }));
+    return {
       ...FORWARD,
       items: [RES, ...units],
       edges: units.map((unit, n) => ({ ...FORWARD.edges[0]!, id: 100 + n, to_item_id: unit.id })),
       depth: Object.fromEntries([['1', 0], ...units.map((unit) => [String(unit.id), 1])]),
       events: [],
     };
-    api({ 'GET /api/items/1': RES, 'GET /api/items/1/trace': wide });
+  }
+
+  it('lists the first few items a lot went into, then how many more', async () => {
+    api({ 'GET /api/items/1': RES, 'GET /api/items/1/trace': wideForward(7) });
     renderApp('/trace/items/1?direction=forward&view=table');
 
     expect(await screen.findByTestId('trace-row-RES-2611-A')).toHaveTextContent(
@@ -203,15 +207,7 @@ describe('genealogy', () => {
   });
 
   it('folds a crowded level of the graph into one box and opens it on click', async () => {
-    const units = Array.from({ length: 10 }, (_, n) => item(10 + n, `WDG-1000${n}`, { kind: 'unit' }));
-    const wide = {
-      ...FORWARD,
-      items: [RES, ...units],
-      edges: units.map((unit, n) => ({ ...FORWARD.edges[0]!, id: 100 + n, to_item_id: unit.id })),
-      depth: Object.fromEntries([['1', 0], ...units.map((unit) => [String(unit.id), 1])]),
-      events: [],
-    };
-    api({ 'GET /api/items/1': RES, 'GET /api/items/1/trace': wide });
+    api({ 'GET /api/items/1': RES, 'GET /api/items/1/trace': wideForward(10) });
     renderApp('/trace/items/1?direction=forward');
 
     const more = await screen.findByTestId('graph-more-1');
