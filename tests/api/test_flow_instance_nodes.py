@@ -1,5 +1,6 @@
 """A flow instance's node rows (what ``/api/flow-instances?node=…`` lists by) always match its
-state, whether the state changes before or after the new rows reach the database."""
+state: written with the instance, updated where a new state changes them, in the same
+transaction or a later one."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def _rows(instance_id: int) -> dict[str, str]:
     return {row.node: row.status for row in get_session().scalars(query)}
 
 
-def test_node_rows_follow_the_state_before_and_after_a_flush(plant: dict[str, Any], org: Any) -> None:
+def test_node_rows_follow_the_state_now_and_later(plant: dict[str, Any], org: Any) -> None:
     session = get_session()
     admin = org.admin
     audit_service.set_actor(session, audit_service.system_actor("nodes-test", admin.organisation_id))
@@ -31,14 +32,14 @@ def test_node_rows_follow_the_state_before_and_after_a_flush(plant: dict[str, An
         instance = definitions.start_instance(session, actor, "widget-line", "SN-NODES", none_open=True)
         started = {node: n["status"] for node, n in instance.state["nodes"].items()}
         assert started["assemble"] == "enabled" and started["final_test"] != "enabled"
-        # the start rows are still pending: the new state changes them in place
+        # the start rows were written with the instance: the new state updates the changed ones
         state = copy.deepcopy(instance.state)
         state["nodes"]["assemble"]["status"] = "done"
         state["nodes"]["final_test"]["status"] = "enabled"
         definitions.apply_state(session, instance, state)
     assert _rows(instance.id) == {**started, "assemble": "done", "final_test": "enabled"}
 
-    with definitions.transaction(session):  # now the rows exist: changed ones are updated
+    with definitions.transaction(session):  # a later transaction: the same
         later = copy.deepcopy(instance.state)
         later["nodes"]["final_test"]["status"] = "done"
         later["nodes"]["pack"]["status"] = "enabled"

@@ -78,6 +78,15 @@ def watch(*models: type) -> None:
     _WATCHED.update(models)
 
 
+def watches(model: type) -> bool:
+    return model in _WATCHED
+
+
+def changed(session: Session) -> None:
+    """This transaction changed watched rows outside the unit of work (``audit.direct``)."""
+    session.info[_CHANGED_KEY] = True
+
+
 def cached(session: Session, key: Hashable, load: Callable[[], T]) -> T:
     """``load()``'s value for ``key`` at the revision this transaction sees, loaded at most once
     per revision, database and process (and at most ``MAX_AGE_SECONDS`` ago)."""

@@ -36,7 +36,7 @@ outside this capture; on PostgreSQL the audit tables themselves refuse UPDATE/DE
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -263,27 +263,38 @@ def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -
 
 def _changes(state: InstanceState[Any], kind: str) -> dict[str, list[dict[str, Any]]]:
     """Action -> field changes for one row; usually one action, more when fields map elsewhere."""
-    cls = state.class_
+    keys = {state.mapper.get_property_by_column(c).key for c in state.mapper.primary_key}
+
+    def values() -> Iterator[tuple[str, Any, Any]]:
+        for prop in state.mapper.column_attrs:
+            key = prop.key
+            if key in keys:
+                continue
+            if kind == "modify":
+                history = state.attrs[key].history
+                if history.has_changes():
+                    old = history.deleted[0] if history.deleted else None
+                    yield key, old, history.added[0] if history.added else None
+            else:
+                value = state.dict.get(key)
+                yield (key, None, value) if kind == "create" else (key, value, None)
+
+    return grouped_changes(state.class_, kind, values())
+
+
+def grouped_changes(
+    cls: type, kind: str, values: Iterable[tuple[str, Any, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Action -> field changes from (attribute, old, new) of one row of ``cls``: excluded
+    attributes skipped, redacted ones named without their value, JSON diffed into field paths;
+    a create lists its non-null values, a delete its last ones."""
     exclude = getattr(cls, "__audit_exclude__", ())
     redact = getattr(cls, "__audit_redact__", ())
     actions: Mapping[str, str] = getattr(cls, "__audit_actions__", {})
-    keys = {state.mapper.get_property_by_column(c).key for c in state.mapper.primary_key}
     grouped: dict[str, list[dict[str, Any]]] = {}
-    for prop in state.mapper.column_attrs:
-        key = prop.key
-        if key in exclude or key in keys:
+    for key, old, new in values:
+        if key in exclude or (kind != "modify" and (new if kind == "create" else old) is None):
             continue
-        if kind == "modify":
-            history = state.attrs[key].history
-            if not history.has_changes():
-                continue
-            old = history.deleted[0] if history.deleted else None
-            new = history.added[0] if history.added else None
-        else:
-            value = state.dict.get(key)
-            old, new = (None, value) if kind == "create" else (value, None)
-            if value is None:
-                continue
         found: list[dict[str, Any]] = []
         if key in redact:
             if old != new:
@@ -363,23 +374,39 @@ def _after_flush(session: Session, context: UOWTransaction) -> None:
         actor = current_actor(session)
         if actor is None:  # a delete-orphan is first seen here
             raise AuditActorMissing(f"{state.class_.__name__} changed with no audit actor")
-        hook = getattr(state.obj(), "__audit_details__", None)
-        details = hook() if callable(hook) else None
-        for action, changes in grouped.items():
-            rows.append(
-                entry_row(
-                    session,
-                    actor,
-                    action=action,
-                    object_type=_object_type(state.class_),
-                    object_id=_object_id(state),
-                    changes=changes,
-                    details=details,
-                    organisation_id=_organisation(state, actor),
-                    at=at,
-                )
-            )
+        object_type, object_id = _object_type(state.class_), _object_id(state)
+        organisation = _organisation(state, actor)
+        rows += row_entries(session, actor, state.obj(), grouped, object_type, object_id, organisation, at)
     chain.append(session, rows)
+
+
+def row_entries(
+    session: Session,
+    actor: AuditActor,
+    obj: Any,
+    grouped: Mapping[str, list[dict[str, Any]]],
+    object_type: str,
+    object_id: str | None,
+    organisation_id: int | None,
+    at: datetime,
+) -> list[dict[str, Any]]:
+    """The entries for one row's grouped changes (one per action), with the model's details."""
+    hook = getattr(obj, "__audit_details__", None)
+    details = hook() if callable(hook) and grouped else None
+    return [
+        entry_row(
+            session,
+            actor,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            changes=changes,
+            details=details,
+            organisation_id=organisation_id,
+            at=at,
+        )
+        for action, changes in grouped.items()
+    ]
 
 
 def _refuse_bulk(execute_state: Any) -> None:

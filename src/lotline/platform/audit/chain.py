@@ -96,19 +96,35 @@ class _Held:
 
 def _pick_stream(conn: sa.Connection) -> Any:
     """Lock one stream row for this transaction and return (id, seq, head_hash)."""
-    columns = sa.select(_STREAM.c.id, _STREAM.c.seq, _STREAM.c.head_hash)
+    statements = _stream_statements()
     if conn.dialect.name == "postgresql":
         if _BENCH_SINGLE_STREAM:
-            return conn.execute(columns.where(_STREAM.c.id == 1).with_for_update()).first()
-        any_stream = columns.order_by(sa.func.random()).limit(1)
-        row = conn.execute(any_stream.with_for_update(skip_locked=True)).first()
+            return conn.execute(statements["first"]).first()
+        row = conn.execute(statements["free"]).first()
         if row is None:  # more writers than streams: queue behind a random one
-            row = conn.execute(any_stream.with_for_update()).first()
+            row = conn.execute(statements["any"]).first()
         return row
+    return conn.execute(statements["touch"]).first()
+
+
+@functools.cache
+def _stream_statements() -> dict[str, Any]:
+    """Built once (a statement object reused skips SQLAlchemy's per-call cache-key work)."""
+    columns = sa.select(_STREAM.c.id, _STREAM.c.seq, _STREAM.c.head_hash)
+    any_stream = columns.order_by(sa.func.random()).limit(1)
     # SQLite: one writer at a time. A no-op UPDATE takes the write lock before the head is read.
     chosen = sa.select(_STREAM.c.id).order_by(sa.func.random()).limit(1).scalar_subquery()
     touch = sa.update(_STREAM).where(_STREAM.c.id == chosen).values(seq=_STREAM.c.seq)
-    return conn.execute(touch.returning(_STREAM.c.id, _STREAM.c.seq, _STREAM.c.head_hash)).first()
+    return {
+        "first": columns.where(_STREAM.c.id == 1).with_for_update(),
+        "free": any_stream.with_for_update(skip_locked=True),
+        "any": any_stream.with_for_update(),
+        "touch": touch.returning(_STREAM.c.id, _STREAM.c.seq, _STREAM.c.head_hash),
+        "insert": sa.insert(_ENTRY),
+        "head": sa.update(_STREAM)
+        .where(_STREAM.c.id == sa.bindparam("s_id"))
+        .values(seq=sa.bindparam("s_seq"), head_hash=sa.bindparam("s_head")),
+    }
 
 
 def _held_stream(session: Session, conn: sa.Connection) -> _Held:
@@ -271,8 +287,9 @@ def _write(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         ]
         conn.execute(_append_statement(), [{**p, "s_id": held.stream} for p in params])
     else:
-        conn.execute(sa.insert(_ENTRY), list(rows))
-        conn.execute(sa.update(_STREAM).where(_STREAM.c.id == held.stream).values(seq=seq, head_hash=head))
+        statements = _stream_statements()
+        conn.execute(statements["insert"], list(rows))
+        conn.execute(statements["head"], {"s_id": held.stream, "s_seq": seq, "s_head": head})
     held.seq, held.head = seq, head
 
 

@@ -6,13 +6,15 @@ Session tokens are 256-bit random values; only their SHA-256 is stored.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, lazyload
 
 from lotline.form_engine.problems import Problem, ProblemsError
@@ -184,17 +186,24 @@ def station_login(session: Session, station: str, badge: str, pin: str, client: 
     return signed_in
 
 
+@functools.cache
+def _session_lookup() -> Any:
+    """The session, its user and the reference revision for a token hash (built once: every
+    request runs it)."""
+    return (
+        select(UserSession, User, refcache.token_query().scalar_subquery())
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == bindparam("token_hash"))
+        .options(lazyload(User.assignments))  # grants come from ``access_of``'s cache
+    )
+
+
 def resolve_session(
     session: Session, token: str, idle: Mapping[str, timedelta]
 ) -> tuple[UserSession, User] | None:
     """The live session for a cookie token, touched at most every 30 s; None if ended or idle."""
     now = utcnow()
-    found = session.execute(
-        select(UserSession, User, refcache.token_query().scalar_subquery())
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == digest(token))
-        .options(lazyload(User.assignments))  # grants come from ``access_of``'s cache
-    ).first()
+    found = session.execute(_session_lookup(), {"token_hash": digest(token)}).first()
     if found is None:
         return None
     user_session, user, revision = found

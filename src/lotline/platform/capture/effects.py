@@ -3,16 +3,18 @@ status changes, containment, the EPCIS event, quality results and nonconformance
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from lotline.form_engine.problems import Problem, ProblemsError
+from lotline.platform.audit import direct
 from lotline.platform.capture.models import Record
 from lotline.platform.capture.resolve import Output, Resolved
 from lotline.platform.errors import PermissionDeniedError
@@ -117,8 +119,7 @@ def apply(
     original: Record | None,
     form_document: Mapping[str, Any],
 ) -> Outcome:
-    session.add(record)
-    session.flush()
+    direct.add(session, [record])
     reusable: frozenset[int] = frozenset()
     if original is not None:
         _undo(session, original, record)
@@ -143,10 +144,14 @@ def apply(
     edges: list[Edge] = []
     for entry in resolved.inputs:
         item = entry.item
-        if entry.quantity is not None and item.remaining is not None:
-            item.remaining -= entry.quantity
-        if item.kind == "unit" or (item.remaining is not None and item.remaining <= 0):
-            item.status = "consumed"  # a unit is built in whole; a lot when nothing remains
+        remaining = item.remaining
+        if entry.quantity is not None and remaining is not None:
+            remaining -= entry.quantity
+        consumed = item.kind == "unit" or (remaining is not None and remaining <= 0)
+        # a unit is built in whole; a lot when nothing remains
+        direct.update(
+            session, item, {"remaining": remaining, "status": "consumed" if consumed else item.status}
+        )
         for target in targets:
             if target.id != item.id:
                 edges.append(
@@ -167,10 +172,9 @@ def apply(
     for container in containers:
         for child in children:
             edges.append(_edge(record, event, child, container, "contained", None, None))
+    direct.add(session, edges)
     _statuses(session, record, decision.actions, outcome.subject)
-    session.add_all(edges)
     _quality(session, record, node.id, outcome.subject, form_document)
-    session.flush()
     return outcome
 
 
@@ -220,14 +224,15 @@ def _undo(session: Session, original: Record, correction: Record) -> None:
     for edge in session.scalars(
         select(Edge).where(Edge.record_id == original.id, Edge.voided_by_record_id.is_(None))
     ):
-        edge.voided_by_record_id = correction.id
+        direct.update(session, edge, {"voided_by_record_id": correction.id})
         if edge.relation == "consumed":
             source = session.get(Item, edge.from_item_id)
             if source is not None:
-                if edge.quantity is not None and source.remaining is not None:
-                    source.remaining += edge.quantity
-                if source.status == "consumed":
-                    source.status = "released"
+                remaining = source.remaining
+                if edge.quantity is not None and remaining is not None:
+                    remaining += edge.quantity
+                status = "released" if source.status == "consumed" else source.status
+                direct.update(session, source, {"remaining": remaining, "status": status})
 
 
 def _material(session: Session, organisation_id: int, code: str | None, gtin: str | None) -> Any:
@@ -262,11 +267,7 @@ def _new_item(
         or scan.get("raw")
     )
     scope = _scope(params.get("unique", "global"), material, None)
-    existing = session.scalar(
-        select(Item).where(
-            Item.organisation_id == actor.organisation_id, Item.uniqueness_scope == scope, Item.code == code
-        )
-    )
+    existing = session.scalar(_same_code(), {"org": actor.organisation_id, "scope": scope, "code": code})
     if existing is not None:
         if existing.created_by_record_id in reusable:  # made by the record being corrected
             return existing
@@ -296,9 +297,18 @@ def _new_item(
         attributes={},
         created_by_record_id=record.id,
     )
-    session.add(item)
-    session.flush()
+    direct.add(session, [item])
     return item
+
+
+@functools.cache
+def _same_code() -> Any:
+    """The item with a code in a uniqueness scope (built once: each new item asks it)."""
+    return select(Item).where(
+        Item.organisation_id == bindparam("org"),
+        Item.uniqueness_scope == bindparam("scope"),
+        Item.code == bindparam("code"),
+    )
 
 
 def _kind(scan: Mapping[str, Any], material: Any) -> str:
@@ -372,11 +382,7 @@ def _created_by_action(
 def _container(session: Session, actor: Actor, record: Record, output: Output) -> Item:
     scan = output.scan
     code = scan.get("sscc") or scan.get("code") or scan.get("raw")
-    existing = session.scalar(
-        select(Item).where(
-            Item.organisation_id == actor.organisation_id, Item.uniqueness_scope == "", Item.code == code
-        )
-    )
+    existing = session.scalar(_same_code(), {"org": actor.organisation_id, "scope": "", "code": code})
     if existing is not None:
         if existing.status in ENDED:
             raise ProblemsError(
@@ -393,8 +399,7 @@ def _container(session: Session, actor: Actor, record: Record, output: Output) -
         attributes={},
         created_by_record_id=record.id,
     )
-    session.add(item)
-    session.flush()
+    direct.add(session, [item])
     return item
 
 
@@ -404,11 +409,12 @@ _STATUS_ACTIONS = {"hold": "hold", "release": "released"}
 def _statuses(
     session: Session, record: Record, actions: Sequence[Mapping[str, Any]], subject: Item | None
 ) -> None:
+    opened = []
     for action in actions:
         kind = action["type"]
         if kind == "open_nonconformance":
             defects = action.get("values", {}).get("defects") or []
-            session.add(
+            opened.append(
                 Nonconformance(
                     organisation_id=record.organisation_id,
                     record_id=record.id,
@@ -420,9 +426,10 @@ def _statuses(
         if subject is None:
             continue
         if kind == "set_status":
-            subject.status = action["params"]["status"]
+            direct.update(session, subject, {"status": action["params"]["status"]})
         elif kind in _STATUS_ACTIONS:
-            subject.status = _STATUS_ACTIONS[kind]
+            direct.update(session, subject, {"status": _STATUS_ACTIONS[kind]})
+    direct.add(session, opened)
 
 
 def _event(
@@ -472,29 +479,36 @@ def _event(
             else None,
         },
     )
-    session.add(event)
-    session.flush()
-    for kind in ("equipment", "location", "document"):
-        for code in dict.fromkeys(resolved.codes(kind)):
-            session.add(EventResource(event_id=event.id, kind=kind, code=code))
+    direct.add(session, [event])
+    direct.add(
+        session,
+        [
+            EventResource(event_id=event.id, kind=kind, code=code)
+            for kind in ("equipment", "location", "document")
+            for code in dict.fromkeys(resolved.codes(kind))
+        ],
+    )
     seen: set[int] = set()
+    links = []
     for item, role in items:
         if item.id not in seen:
             seen.add(item.id)
-            session.add(ItemEvent(event_id=event.id, item_id=item.id, role=role))
+            links.append(ItemEvent(event_id=event.id, item_id=item.id, role=role))
+    direct.add(session, links)
     return event
 
 
 def _quality(
     session: Session, record: Record, node: str, subject: Item | None, form_document: Mapping[str, Any]
 ) -> None:
+    results = []
     for spec in form_document.get("fields", []):
         if spec.get("type") != "measurement":
             continue
         value = record.data.get(spec["key"])
         if not isinstance(value, Mapping) or value.get("value") is None:
             continue
-        session.add(
+        results.append(
             QualityResult(
                 organisation_id=record.organisation_id,
                 record_id=record.id,
@@ -509,3 +523,4 @@ def _quality(
                 result=value.get("result"),
             )
         )
+    direct.add(session, results)

@@ -12,17 +12,19 @@ path (``payload.<field>`` for form fields).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from lotline import workflow_engine
 from lotline.form_engine.problems import Problem, ProblemsError
+from lotline.platform.audit import direct
 from lotline.platform.capture import effects
 from lotline.platform.capture import messages as _messages  # noqa: F401  (registers codes)
 from lotline.platform.capture import records as _records  # noqa: F401  (registers the record signable)
@@ -231,6 +233,8 @@ def _capture(
     if not decision.accepted:
         raise ProblemsError([resolved.map_problem(p) for p in decision.problems], code="step_refused")
 
+    # an instance this record starts is written now, once, with the state the record leaves
+    definitions.apply_state(session, instance, decision.state.to_dict())
     record = Record(
         organisation_id=actor.organisation_id,
         idempotency_key=request.idempotency_key,
@@ -264,7 +268,6 @@ def _capture(
         original,
         form_version.document,
     )
-    definitions.apply_state(session, instance, decision.state.to_dict(), started=not locked)
     # what definitions.instance_status answers, from the flow and state already in hand
     after = {
         "actor": actor.username,
@@ -294,17 +297,14 @@ def _capture(
     }
     _sign(session, actor, record, signers, client)
     response["signatures"] = [{"meaning": s.meaning, "signer": s.user.full_name} for s in signers]
-    session.add(CaptureAnswer(record_id=record.id, response=response))
-    session.flush()
+    direct.add(session, [CaptureAnswer(record_id=record.id, response=response)])
     return response
 
 
 def _replayed(session: Session, actor: Actor, request: CaptureRequest) -> dict[str, Any] | None:
     """The first answer given for this idempotency key, if there was one."""
     existing = session.scalar(
-        select(Record.id).where(
-            Record.organisation_id == actor.organisation_id, Record.idempotency_key == request.idempotency_key
-        )
+        _statements()["replayed"], {"org": actor.organisation_id, "key": request.idempotency_key}
     )
     if existing is None:
         return None
@@ -420,7 +420,7 @@ def _instance(
                 request.subject,
                 version.version,
                 none_open=True,
-                node_rows=False,  # written once, with this record's state (apply_state)
+                pending=True,  # written once, with the state this record leaves (apply_state)
             )
             locked = False
     version = definitions.version_ref_by_id(session, instance.flow_version_id)
@@ -437,9 +437,18 @@ def _locked(session: Session, instance: Any) -> Any:
 def _subject_item(session: Session, organisation_id: int, subject: str | None) -> Item | None:
     if not subject:
         return None
-    return session.scalar(
-        select(Item).where(Item.organisation_id == organisation_id, Item.code == subject).order_by(Item.id)
-    )
+    return session.scalar(_statements()["subject"], {"org": organisation_id, "code": subject})
+
+
+@functools.cache
+def _statements() -> dict[str, Any]:
+    """The per-capture lookups, built once: a reused statement skips SQLAlchemy's per-call
+    construction and cache-key work (values are bound parameters)."""
+    org, key, code = bindparam("org"), bindparam("key"), bindparam("code")
+    return {
+        "replayed": select(Record.id).where(Record.organisation_id == org, Record.idempotency_key == key),
+        "subject": select(Item).where(Item.organisation_id == org, Item.code == code).order_by(Item.id),
+    }
 
 
 def _product(node: Any, subject: Item | None) -> str | None:

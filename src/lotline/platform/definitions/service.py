@@ -9,11 +9,13 @@ version. Published versions never change.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,7 @@ from lotline import form_engine, workflow_engine
 from lotline.form_engine.paths import field_paths
 from lotline.form_engine.problems import Problem, ProblemsError, register_messages
 from lotline.platform import refcache
+from lotline.platform.audit import direct
 from lotline.platform.auth import service as auth_service
 from lotline.platform.canonical import canonical_json, content_hash
 from lotline.platform.db import transaction, utcnow
@@ -404,24 +407,19 @@ def _sync_nodes(session: Session, instance: FlowInstance, before: Mapping[str, A
     """Make the instance's node rows match its state. ``before``: the nodes of the state the
     rows were last made to match (a row exists for each), so only changes are written."""
     nodes = instance.state.get("nodes", {})
-    pending = {  # rows added in this transaction and not flushed yet: changed in place
-        row.node: row
-        for row in session.new
-        if isinstance(row, FlowInstanceNode) and row.instance_id == instance.id
-    }
+    new = []
     for node, record in nodes.items():
         status = record["status"]
-        if node in pending:
-            pending[node].status = status
-        elif node not in before:
-            session.add(FlowInstanceNode(instance_id=instance.id, node=node, status=status))
+        if node not in before:
+            new.append(FlowInstanceNode(instance_id=instance.id, node=node, status=status))
         elif before[node]["status"] != status:
-            session.execute(  # flushed with the rest of the transaction, not before this
-                update(FlowInstanceNode)
-                .where(FlowInstanceNode.instance_id == instance.id, FlowInstanceNode.node == node)
+            table = FlowInstanceNode.__table__
+            session.connection().execute(
+                update(table)
+                .where(table.c.instance_id == instance.id, table.c.node == node)
                 .values(status=status)
-                .execution_options(synchronize_session=False, autoflush=False)
             )
+    direct.add(session, new)
 
 
 def start_instance(
@@ -432,12 +430,12 @@ def start_instance(
     version: int | None = None,
     *,
     none_open: bool = False,
-    node_rows: bool = True,
+    pending: bool = False,
 ) -> FlowInstance:
     """Start ``flow_key`` (latest version unless given) for a subject with no open instance.
     ``none_open``: the caller has just looked (the unique index still guards a race).
-    ``node_rows=False``: the caller applies the next state in this transaction
-    (``apply_state(..., started=True)``), which writes the node rows once."""
+    ``pending``: the instance is returned unwritten; the caller decides its first step in this
+    transaction and ``apply_state`` writes it once, with that state (and its node rows)."""
     with transaction(session):
         flow_version = version_ref(session, actor.organisation_id, "flow", flow_key, version)
         if flow_version.retired:
@@ -471,10 +469,8 @@ def start_instance(
             state=state.to_dict(),
             started_by_id=actor.user_id,
         )
-        session.add(instance)
-        session.flush()
-        if node_rows:
-            _sync_nodes(session, instance, before={})
+        if not pending:
+            apply_state(session, instance, instance.state)
     return instance
 
 
@@ -515,25 +511,33 @@ def _version_snapshot(version: DefinitionVersion, retired: bool | None) -> Snaps
 
 def open_instance(session: Session, organisation_id: int, flow_key: str, subject: str) -> FlowInstance | None:
     """The subject's instance of the flow that has not completed, if any."""
-    return session.scalar(
-        select(FlowInstance).where(
-            FlowInstance.organisation_id == organisation_id,
-            FlowInstance.flow_key == flow_key,
-            FlowInstance.subject == subject,
-            FlowInstance.status != "completed",
-        )
+    params = {"org": organisation_id, "flow": flow_key, "subject": subject}
+    return session.scalar(_open_instance_query(), params)
+
+
+@functools.cache
+def _open_instance_query() -> Any:
+    """Built once: every capture of a running flow asks it."""
+    return select(FlowInstance).where(
+        FlowInstance.organisation_id == sa.bindparam("org"),
+        FlowInstance.flow_key == sa.bindparam("flow"),
+        FlowInstance.subject == sa.bindparam("subject"),
+        FlowInstance.status != "completed",
     )
 
 
-def apply_state(
-    session: Session, instance: FlowInstance, state: dict[str, Any], *, started: bool = False
-) -> None:
-    """Store the engine's new state for an instance (capture calls this inside its transaction).
-    ``started``: the instance was started without node rows in this transaction."""
-    before = {} if started else instance.state.get("nodes", {})
-    instance.state = state
-    instance.status = state["status"]
-    instance.updated_at = utcnow()
+def apply_state(session: Session, instance: FlowInstance, state: dict[str, Any]) -> None:
+    """Store the engine's new state for an instance (capture calls this inside its transaction);
+    an instance ``start_instance`` left pending is written now, with this state."""
+    values = {"state": state, "status": state["status"], "updated_at": utcnow()}
+    if sa.inspect(instance).transient:
+        for key, value in values.items():
+            setattr(instance, key, value)
+        direct.add(session, [instance])
+        before: Mapping[str, Any] = {}
+    else:
+        before = instance.state.get("nodes", {})
+        direct.update(session, instance, values)
     _sync_nodes(session, instance, before)
 
 

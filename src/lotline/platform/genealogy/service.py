@@ -60,6 +60,9 @@ def find_items(
     return find_items_each(session, organisation_id, [scan], for_update=for_update)[0]
 
 
+_ITEM = Item.__table__.c  # plain columns: conditions on them cost less than on ORM attributes
+
+
 def _never(_item: Item) -> bool:
     return False
 
@@ -72,20 +75,21 @@ def _scan_rule(scan: Mapping[str, Any], fallback: bool) -> tuple[list[Any], Call
     code = scan.get("code") or scan.get("raw")
     if sscc:
         rule: tuple[list[Any], Callable[[Item], bool]] = (
-            [Item.sscc == sscc, Item.code == sscc],
+            [_ITEM.sscc == sscc, _ITEM.code == sscc],
             lambda i: sscc in (i.sscc, i.code),
         )
     elif gtin and serial:
         rule = (
-            [and_(Item.gtin == gtin, Item.serial == serial)],
+            [and_(_ITEM.gtin == gtin, _ITEM.serial == serial)],
             lambda i: (i.gtin, i.serial) == (gtin, serial),
         )
     elif gtin and lot:
-        rule = [and_(Item.gtin == gtin, Item.lot == lot)], lambda i: (i.gtin, i.lot) == (gtin, lot)
+        rule = [and_(_ITEM.gtin == gtin, _ITEM.lot == lot)], lambda i: (i.gtin, i.lot) == (gtin, lot)
     elif code and fallback:
-        return [Item.serial == code, Item.supplier_lot == code], lambda i: code in (i.serial, i.supplier_lot)
+        found = [_ITEM.serial == code, _ITEM.supplier_lot == code]
+        return found, lambda i: code in (i.serial, i.supplier_lot)
     elif code:
-        rule = [Item.code == code], lambda i: i.code == code
+        rule = [_ITEM.code == code], lambda i: i.code == code
     else:
         rule = [], _never
     return ([], _never) if fallback else rule
@@ -104,7 +108,7 @@ def find_items_each(
             continue
         # the organisation inside each alternative: SQLite then serves each from its own index
         query = select(Item).where(
-            or_(*(and_(Item.organisation_id == organisation_id, c) for c in conditions))
+            or_(*(and_(_ITEM.organisation_id == organisation_id, c) for c in conditions))
         )
         if for_update:  # and re-read them: another transaction may have just changed them
             query = query.with_for_update().execution_options(populate_existing=True)
