@@ -90,6 +90,22 @@ def test_assembly_consumes_lots_and_records_genealogy(operator: Any) -> None:
     assert assembling["event_time_zone_offset"] == "+08:00"
 
 
+def test_a_lot_scanned_on_two_lines_gives_both_quantities(operator: Any) -> None:
+    receive(operator, "RES-L1", 10)
+    answer = assemble(operator, "SN-0001", ("RES-L1", 4), ("RES-L1", 3))
+    assert answer.status_code == 201, answer.get_json()
+    res = operator.get("/api/items/search?q=RES-L1").get_json()[0]
+    assert (res["remaining"], res["status"]) == (3.0, "released")
+    unit = answer.get_json()["created_items"][0]
+    backward = operator.get(f"/api/items/{unit['id']}/trace?direction=backward").get_json()
+    assert sorted(e["quantity"] for e in backward["edges"] if e["from_item_id"] == res["id"]) == [3.0, 4.0]
+
+    emptied = assemble(operator, "SN-0002", ("RES-L1", 2), ("RES-L1", 1))
+    assert emptied.status_code == 201, emptied.get_json()
+    res = operator.get("/api/items/search?q=RES-L1").get_json()[0]
+    assert (res["remaining"], res["status"]) == (0.0, "consumed")
+
+
 def test_retry_with_the_same_key_writes_nothing(operator: Any) -> None:
     receive(operator, "RES-L1", 100)
     first = assemble(operator, "SN-0001", ("RES-L1", 4), idempotency_key="tablet-7-000042")

@@ -200,3 +200,32 @@ def test_a_direct_write_to_reference_data_starts_a_new_revision(tables: Any) -> 
         material = Material(organisation_id=tables.organisation.id, code="DIRECT", kind="raw", uom="ea")
         direct.add(session, [material])
     assert session.scalar(sa.select(refcache.ConfigRevision.token)) != before
+
+
+def test_changing_several_at_once_audits_each_like_a_flush(tables: Any) -> None:
+    session = get_session()
+    with transaction(session):
+        flushed = [_sample(tables, f"F-{n}") for n in range(3)]
+        written = [_sample(tables, f"F-{n}") for n in range(3)]
+        session.add_all(flushed)
+        session.flush()
+        direct.add(session, written)
+    changes = [{"status": "hold"}, {"payload": {"a": {"b": 9}}}, {"status": "hold", "touched": 2}]
+    with transaction(session):
+        for obj, values in zip(flushed, changes, strict=True):
+            for key, value in values.items():
+                setattr(obj, key, value)
+        session.flush()
+        direct.update_all(session, list(zip(written, changes, strict=True)))
+    for twin, obj in zip(flushed, written, strict=True):
+        assert _entries(obj.id) == _entries(twin.id)
+    stored = session.execute(
+        sa.select(Sample.status, Sample.touched, Sample.payload)
+        .where(Sample.id.in_([w.id for w in written]))
+        .order_by(Sample.id)
+    )
+    assert [tuple(row) for row in stored] == [
+        ("hold", 0, {"a": {"b": 1}, "c": [1, 2]}),
+        ("released", 0, {"a": {"b": 9}}),
+        ("hold", 2, {"a": {"b": 1}, "c": [1, 2]}),
+    ]

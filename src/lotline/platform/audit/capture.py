@@ -36,6 +36,7 @@ outside this capture; on PostgreSQL the audit tables themselves refuse UPDATE/DE
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -420,13 +421,21 @@ def _refuse_bulk(execute_state: Any) -> None:
             )
 
 
+_READS_AUDIT: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
 def _reads_audit(execute_state: Any) -> bool:
     """Does the statement read the audit tables: an ORM statement on their models, or SQL text
-    naming them. (Core statements on the tables are the chain's own, which writes first.)"""
+    naming them. (Core statements on the tables are the chain's own, which writes first.)
+    Remembered per statement object: the hot paths reuse theirs."""
     statement = execute_state.statement
     if isinstance(statement, sa.TextClause):
         return "audit_" in statement.text
-    return any(m.class_ in (AuditEntry, AuditStream) for m in execute_state.all_mappers)
+    known = _READS_AUDIT.get(statement)
+    if known is None:
+        known = any(m.class_ in (AuditEntry, AuditStream) for m in execute_state.all_mappers)
+        _READS_AUDIT[statement] = known
+    return known
 
 
 def _write_before_audit_reads(execute_state: Any) -> None:

@@ -222,17 +222,30 @@ def _within(transaction: Any, ancestor: Any) -> bool:
     return False
 
 
+def _own(pending: list[_Batch], transaction: Any) -> int:
+    """How many batches at the end of the buffer ``transaction`` made. Savepoints nest, so the
+    innermost one's batches are always the buffer's tail: a savepoint's end looks at its own
+    batches only, however long the buffer (a batch of 500 records has 500 savepoints)."""
+    count = 0
+    for batch in reversed(pending):
+        if not _within(batch.origin, transaction):
+            break
+        count += 1
+    return count
+
+
 def savepoint_committed(session: Session, savepoint: Any) -> None:
     """A savepoint commits: its buffered entries (and re-queue duties) pass to its parent."""
     parent = savepoint.parent
-    for batch in session.info.get(_PENDING_KEY, ()):
-        if batch.origin is savepoint:
-            batch.origin = parent
+    pending: list[_Batch] = session.info.get(_PENDING_KEY, [])
+    for batch in pending[len(pending) - _own(pending, savepoint) :]:
+        batch.origin = parent
     written: list[_Batch] = session.info.get(_WRITTEN_KEY, [])
-    for batch in written:
-        if batch.written_in is savepoint:
-            batch.written_in = parent if parent is not None and parent.nested else None
-    session.info[_WRITTEN_KEY] = [b for b in written if b.written_in is not None]
+    if written:
+        for batch in written:
+            if batch.written_in is savepoint:
+                batch.written_in = parent if parent is not None and parent.nested else None
+        session.info[_WRITTEN_KEY] = [b for b in written if b.written_in is not None]
 
 
 def _transaction_closed(session: Session, transaction: Any) -> None:
@@ -243,7 +256,7 @@ def _transaction_closed(session: Session, transaction: Any) -> None:
         session.info.pop(_PENDING_KEY, None)
         session.info.pop(_WRITTEN_KEY, None)
         return
-    kept = [b for b in pending if not _within(b.origin, transaction)]
+    kept = pending[: len(pending) - _own(pending, transaction)]
     written: list[_Batch] = session.info.get(_WRITTEN_KEY, [])
     swallowed = [b for b in written if b.written_in is transaction]
     for batch in swallowed:

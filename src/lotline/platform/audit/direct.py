@@ -77,9 +77,11 @@ def _default(column: sa.Column[Any]) -> Any:
     return getattr(default, "arg", None)
 
 
-def add(session: Session, objects: Sequence[Any]) -> None:
+def add(session: Session, objects: Sequence[Any], *, attach: bool = True) -> None:
     """Insert new objects of one model in one statement, as a flush would: column defaults and
-    generated ids set on them, audit entries made, and the objects persistent in the session."""
+    generated ids set on them, audit entries made, and the objects persistent in the session
+    (``attach=False``: rows nothing reads or changes later in the transaction, such as links;
+    the objects then stay transient, and attaching each would cost more than writing it)."""
     if not objects:
         return
     cls = type(objects[0])
@@ -108,40 +110,61 @@ def add(session: Session, objects: Sequence[Any]) -> None:
     if getattr(cls, "__audited__", False):
         created = [(obj, [(key, None, getattr(obj, key)) for key, _c in pairs]) for obj in objects]
         _audit(session, cls, "create", created)
-    for obj in objects:
-        make_transient_to_detached(obj)
-        session.add(obj)
+    if attach:
+        for obj in objects:
+            make_transient_to_detached(obj)
+            session.add(obj)
 
 
 def update(session: Session, obj: Any, values: Mapping[str, Any]) -> None:
     """Change attributes of a persistent object with one UPDATE by primary key, as a flush
     would: an entry with old and new values, the object left holding the new ones (committed)."""
-    cls = type(obj)
+    update_all(session, [(obj, values)])
+
+
+def update_all(session: Session, changes: Sequence[tuple[Any, Mapping[str, Any]]]) -> None:
+    """``update`` for several objects of one model: one statement (executemany) per set of
+    attributes that changed, the entries in the order given."""
+    if not changes:
+        return
+    cls = type(changes[0][0])
     if getattr(cls, "__immutable__", False):
         raise ImmutableRowError(f"{cls.__name__} rows cannot be changed")
-    state = sa.inspect(obj)
-    keys = [key for key, _column in _shape(cls)[1] if key in values]  # in column order, as a flush
-    if len(keys) != len(values):
-        raise KeyError(f"{cls.__name__} has no column attribute among {sorted(set(values) - set(keys))}")
-    changed = []
-    for key in keys:
-        new = values[key]
-        if state.attrs[key].history.has_changes():
-            raise RuntimeError(f"{cls.__name__}.{key} has an unflushed change: flush it first")
-        old = getattr(obj, key)
-        if old != new or type(old) is not type(new):
-            changed.append((key, old, new))
-    if not changed:
+    columns = [key for key, _column in _shape(cls)[1]]
+    made: list[tuple[Any, list[tuple[str, Any, Any]]]] = []
+    statements: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for obj, values in changes:
+        assert type(obj) is cls, "one model per call"
+        state = sa.inspect(obj)
+        keys = [key for key in columns if key in values]  # in column order, as a flush
+        if len(keys) != len(values):
+            unknown = sorted(set(values) - set(keys))
+            raise KeyError(f"{cls.__name__} has no column attribute among {unknown}")
+        changed = []
+        for key in keys:
+            if key in state.committed_state:
+                raise RuntimeError(f"{cls.__name__}.{key} has an unflushed change: flush it first")
+            old, new = getattr(obj, key), values[key]
+            if old != new or type(old) is not type(new):
+                changed.append((key, old, new))
+        if not changed:
+            continue
+        params = {f"pk_{i}": value for i, value in enumerate(state.identity)}
+        params.update({f"new_{key}": new for key, _old, new in changed})
+        statements.setdefault(tuple(key for key, _old, _new in changed), []).append(params)
+        made.append((obj, changed))
+    if not made:
         return
-    params = {f"pk_{i}": value for i, value in enumerate(state.identity)}
-    params.update({f"new_{key}": new for key, _old, new in changed})
-    session.connection().execute(_update(cls, tuple(key for key, _old, _new in changed)), params)
-    for key, _old, new in changed:
-        set_committed_value(obj, key, new)
+    conn = session.connection()
+    for keys, rows in statements.items():
+        conn.execute(_update(cls, keys), rows if len(rows) > 1 else rows[0])
+    for obj, changed in made:
+        for key, _old, new in changed:
+            set_committed_value(obj, key, new)
     if refcache.watches(cls):
         refcache.changed(session)
     if getattr(cls, "__audited__", False):
-        _audit(session, cls, "modify", [(obj, changed)])
+        _audit(session, cls, "modify", made)
 
 
 def _audit(session: Session, cls: type, kind: str, changes: Sequence[tuple[Any, Any]]) -> None:

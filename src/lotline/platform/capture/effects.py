@@ -119,7 +119,7 @@ def apply(
     original: Record | None,
     form_document: Mapping[str, Any],
 ) -> Outcome:
-    direct.add(session, [record])
+    direct.add(session, [record], attach=False)
     reusable: frozenset[int] = frozenset()
     if original is not None:
         _undo(session, original, record)
@@ -142,16 +142,17 @@ def apply(
     # the event first, so each edge is inserted with its event (not inserted, then updated)
     event = _event(session, record, decision.event, resolved, outcome, containers, station)
     edges: list[Edge] = []
+    consumption: dict[int, tuple[Item, dict[str, Any]]] = {}  # item id -> its new values
     for entry in resolved.inputs:
         item = entry.item
-        remaining = item.remaining
+        now = consumption.get(item.id, (item, {"remaining": item.remaining, "status": item.status}))[1]
+        remaining = now["remaining"]
         if entry.quantity is not None and remaining is not None:
-            remaining -= entry.quantity
-        consumed = item.kind == "unit" or (remaining is not None and remaining <= 0)
+            remaining -= entry.quantity  # a lot scanned twice gives both quantities
         # a unit is built in whole; a lot when nothing remains
-        direct.update(
-            session, item, {"remaining": remaining, "status": "consumed" if consumed else item.status}
-        )
+        consumed = item.kind == "unit" or (remaining is not None and remaining <= 0)
+        status = "consumed" if consumed else now["status"]
+        consumption[item.id] = (item, {"remaining": remaining, "status": status})
         for target in targets:
             if target.id != item.id:
                 edges.append(
@@ -172,7 +173,8 @@ def apply(
     for container in containers:
         for child in children:
             edges.append(_edge(record, event, child, container, "contained", None, None))
-    direct.add(session, edges)
+    direct.update_all(session, list(consumption.values()))
+    direct.add(session, edges, attach=False)
     _statuses(session, record, decision.actions, outcome.subject)
     _quality(session, record, node.id, outcome.subject, form_document)
     return outcome
@@ -429,7 +431,7 @@ def _statuses(
             direct.update(session, subject, {"status": action["params"]["status"]})
         elif kind in _STATUS_ACTIONS:
             direct.update(session, subject, {"status": _STATUS_ACTIONS[kind]})
-    direct.add(session, opened)
+    direct.add(session, opened, attach=False)
 
 
 def _event(
@@ -479,7 +481,7 @@ def _event(
             else None,
         },
     )
-    direct.add(session, [event])
+    direct.add(session, [event], attach=False)
     direct.add(
         session,
         [
@@ -487,6 +489,7 @@ def _event(
             for kind in ("equipment", "location", "document")
             for code in dict.fromkeys(resolved.codes(kind))
         ],
+        attach=False,
     )
     seen: set[int] = set()
     links = []
@@ -494,7 +497,7 @@ def _event(
         if item.id not in seen:
             seen.add(item.id)
             links.append(ItemEvent(event_id=event.id, item_id=item.id, role=role))
-    direct.add(session, links)
+    direct.add(session, links, attach=False)
     return event
 
 
@@ -523,4 +526,4 @@ def _quality(
                 result=value.get("result"),
             )
         )
-    direct.add(session, results)
+    direct.add(session, results, attach=False)
