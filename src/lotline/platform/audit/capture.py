@@ -171,7 +171,14 @@ def pop_context(session: Session, saved: Mapping[str, Any]) -> None:
 
 def plain(value: Any) -> Any:
     """A JSON value that reads back identically from SQLite and PostgreSQL."""
-    if value is None or isinstance(value, (bool, int, str)):
+    kind = type(value)  # the JSON-native types first, by exact type (the common, nested case)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k): plain(v) for k, v in value.items()}
+    if kind is list:
+        return [plain(v) for v in value]
+    if isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)

@@ -89,11 +89,13 @@ def add(session: Session, objects: Sequence[Any], *, attach: bool = True) -> Non
     rows = []
     for obj in objects:
         assert type(obj) is cls, "one model per call"
+        # the transient object's own values: defaults and ids are put there directly (no
+        # attribute events: a new object has no history to keep)
         given = sa.inspect(obj).dict
         row = {}
         for key, column in pairs:
             if key not in given:
-                setattr(obj, key, _default(column))
+                given[key] = _default(column)
             row[column.key] = given[key]
         rows.append(row)
     conn = session.connection()
@@ -104,11 +106,11 @@ def add(session: Session, objects: Sequence[Any], *, attach: bool = True) -> Non
         result = conn.execute(_insert(cls, many), rows if many else rows[0])
         key = sa.inspect(cls).get_property_by_column(generated).key
         for obj, new_id in zip(objects, result.scalars(), strict=True):
-            setattr(obj, key, new_id)
+            sa.inspect(obj).dict[key] = new_id
     if refcache.watches(cls):
         refcache.changed(session)
     if getattr(cls, "__audited__", False):
-        created = [(obj, [(key, None, getattr(obj, key)) for key, _c in pairs]) for obj in objects]
+        created = [(obj, [(key, None, obj.__dict__[key]) for key, _c in pairs]) for obj in objects]
         _audit(session, cls, "create", created)
     if attach:
         for obj in objects:

@@ -269,7 +269,7 @@ def _new_item(
         or scan.get("raw")
     )
     scope = _scope(params.get("unique", "global"), material, None)
-    existing = session.scalar(_same_code(), {"org": actor.organisation_id, "scope": scope, "code": code})
+    existing = _item_with_code(session, actor.organisation_id, scope, code)
     if existing is not None:
         if existing.created_by_record_id in reusable:  # made by the record being corrected
             return existing
@@ -303,13 +303,22 @@ def _new_item(
     return item
 
 
+def _item_with_code(session: Session, organisation_id: int, scope: str, code: str | None) -> Item | None:
+    """The item with a code in a uniqueness scope: looked for with a plain Core read (a new
+    code is the usual answer: nothing to load), loaded as an object only when it exists."""
+    params = {"org": organisation_id, "scope": scope, "code": code}
+    found = session.connection().execute(_same_code(), params).scalar()
+    return session.get(Item, found) if found is not None else None
+
+
 @functools.cache
 def _same_code() -> Any:
-    """The item with a code in a uniqueness scope (built once: each new item asks it)."""
-    return select(Item).where(
-        Item.organisation_id == bindparam("org"),
-        Item.uniqueness_scope == bindparam("scope"),
-        Item.code == bindparam("code"),
+    """Built once (each new item asks it)."""
+    item = Item.__table__.c
+    return select(item.id).where(
+        item.organisation_id == bindparam("org"),
+        item.uniqueness_scope == bindparam("scope"),
+        item.code == bindparam("code"),
     )
 
 
@@ -384,7 +393,7 @@ def _created_by_action(
 def _container(session: Session, actor: Actor, record: Record, output: Output) -> Item:
     scan = output.scan
     code = scan.get("sscc") or scan.get("code") or scan.get("raw")
-    existing = session.scalar(_same_code(), {"org": actor.organisation_id, "scope": "", "code": code})
+    existing = _item_with_code(session, actor.organisation_id, "", code)
     if existing is not None:
         if existing.status in ENDED:
             raise ProblemsError(

@@ -303,9 +303,8 @@ def _capture(
 
 def _replayed(session: Session, actor: Actor, request: CaptureRequest) -> dict[str, Any] | None:
     """The first answer given for this idempotency key, if there was one."""
-    existing = session.scalar(
-        _statements()["replayed"], {"org": actor.organisation_id, "key": request.idempotency_key}
-    )
+    params = {"org": actor.organisation_id, "key": request.idempotency_key}
+    existing = session.connection().execute(_statements()["replayed"], params).scalar()
     if existing is None:
         return None
     answer = session.get(CaptureAnswer, existing)
@@ -446,7 +445,10 @@ def _statements() -> dict[str, Any]:
     construction and cache-key work (values are bound parameters)."""
     org, key, code = bindparam("org"), bindparam("key"), bindparam("code")
     return {
-        "replayed": select(Record.id).where(Record.organisation_id == org, Record.idempotency_key == key),
+        # a plain Core read of the table (no ORM entity: nothing to load, most keys are new)
+        "replayed": select(Record.__table__.c.id).where(
+            Record.__table__.c.organisation_id == org, Record.__table__.c.idempotency_key == key
+        ),
         "subject": select(Item).where(Item.organisation_id == org, Item.code == code).order_by(Item.id),
     }
 
