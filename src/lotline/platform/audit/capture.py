@@ -30,7 +30,9 @@ A model opts in with class attributes (no import of this module needed)::
 The actor, client and reason live in ``session.info``: the request's actor is set where it is
 resolved (``auth.context.authorize``), jobs and the CLI set a named system actor
 (``acting_as(session, system_actor("…"))``). Raw SQL and Core statements are outside the ORM and
-outside this capture; on PostgreSQL the audit tables themselves refuse UPDATE/DELETE/TRUNCATE.
+outside this capture, except those of ``audit.direct`` (the capture path's writes), which make
+their entries by the same rules (``grouped_changes``, ``row_entries``); on PostgreSQL the audit
+tables themselves refuse UPDATE/DELETE/TRUNCATE.
 """
 
 from __future__ import annotations
