@@ -322,3 +322,35 @@ def test_batch_capture_accepts_and_rejects_each_record_on_its_own(operator: Any)
     assert body["results"][1]["errors"][0]["field"] == "payload.qty"
     assert operator.get("/api/items/search?q=RES-B1").get_json() == []
     assert len(operator.get("/api/items/search?q=RES-B2").get_json()) == 1
+
+
+def test_a_batch_goes_on_after_a_record_refused_halfway_through_its_writes(operator: Any) -> None:
+    """The second record is refused only once its instance and record rows are written (its
+    serial exists already); the third (which may get the same ids on SQLite) is written all the
+    same, and the lot's remaining quantity counts the accepted records only."""
+    receive(operator, "RES-L1", 100)
+    # an item with the serial the second record wants (of no known material: no BOM to refuse it)
+    receive(operator, "SN-TAKEN", 1, gtin="09506000134390")
+    body = {
+        "station": "ST-1",
+        "flow": "widget-line",
+        "node": "assemble",
+        "event_time": "2026-11-28T09:30:00+08:00",
+    }
+    records = [
+        {
+            **body,
+            "idempotency_key": key(),
+            "subject": serial,
+            "payload": {"components": [{"lot": "RES-L1", "qty": 4}], "tool": "TQ-7"},
+        }
+        for serial in ("SN-0001", "SN-TAKEN", "SN-0002")
+    ]
+    response = operator.post("/api/records/batch", json={"records": records})
+    assert response.status_code == 200, response.get_json()
+    answer = response.get_json()
+    assert [r["status"] for r in answer["results"]] == ["accepted", "rejected", "accepted"]
+    assert answer["results"][1]["errors"][0]["code"] == "duplicate_serial"
+    assert operator.get("/api/items/search?q=RES-L1").get_json()[0]["remaining"] == 92.0
+    listed = operator.get("/api/flow-instances?flow=widget-line&node=final_test").get_json()
+    assert sorted(i["subject"] for i in listed["items"]) == ["SN-0001", "SN-0002"]

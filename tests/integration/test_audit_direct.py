@@ -144,15 +144,16 @@ def test_adding_and_changing_directly_audits_like_a_flush(tables: Any) -> None:
     assert (stored["status"], stored["touched"], stored["payload"]) == ("hold", 5, change["payload"])
 
 
-def test_directly_written_objects_are_persistent_with_nothing_left_to_flush(tables: Any) -> None:
+def test_directly_written_objects_are_loaded_and_detached_with_nothing_left_to_flush(tables: Any) -> None:
     session = get_session()
     with transaction(session):
         several = [_sample(tables, f"S-{n}") for n in range(3)]
         direct.add(session, several)
         assert not session.new and not session.dirty
-        assert session.get(Sample, several[1].id) is several[1]  # the identity map knows them
+        assert all(sa.inspect(s).detached for s in several)
+        assert session.get(Sample, several[1].id).code == "S-1"  # the session loads its own copy
         direct.update(session, several[0], {"status": "hold"})
-        assert not session.dirty and several[0].status == "hold"
+        assert several[0].status == "hold" and not sa.inspect(several[0]).modified
         unchanged = len(_entries(several[2].id))
         direct.update(session, several[2], {"status": "released"})  # no change: no statement
         assert len(_entries(several[2].id)) == unchanged
@@ -160,6 +161,24 @@ def test_directly_written_objects_are_persistent_with_nothing_left_to_flush(tabl
     assert ids == sorted(ids) and len(set(ids)) == 3
     codes = session.scalars(sa.select(Sample.code).where(Sample.id.in_(ids)).order_by(Sample.id))
     assert list(codes) == ["S-0", "S-1", "S-2"]  # ids returned in the order the rows were given
+
+
+def test_a_rolled_back_savepoint_leaves_nothing_behind_for_the_next_write(tables: Any) -> None:
+    """A batch refuses one record after its first rows were written: the next record's rows may
+    get the same ids (SQLite reuses the highest rowid) and must be written all the same."""
+    session = get_session()
+    with transaction(session):
+        refused = session.begin_nested()
+        gone = _sample(tables, "REFUSED")
+        direct.add(session, [gone])
+        refused.rollback()
+        kept = _sample(tables, "KEPT")
+        direct.add(session, [kept])
+        direct.update(session, kept, {"status": "hold"})
+    assert session.get(Sample, kept.id).status == "hold"
+    codes = session.scalars(sa.select(Sample.code).where(Sample.code.in_(["REFUSED", "KEPT"])))
+    assert list(codes) == ["KEPT"]
+    assert [e["action"] for e in _entries(kept.id)] == ["create", "status_change"]
 
 
 def test_direct_writes_refuse_what_the_unit_of_work_refuses(tables: Any) -> None:
@@ -229,3 +248,22 @@ def test_changing_several_at_once_audits_each_like_a_flush(tables: Any) -> None:
         ("released", 0, {"a": {"b": 9}}),
         ("hold", 2, {"a": {"b": 1}, "c": [1, 2]}),
     ]
+
+
+def test_a_rollback_forgets_the_values_it_undid(tables: Any) -> None:
+    """What a rolled-back savepoint changed is read again from the database, as after a flush."""
+    session = get_session()
+    with transaction(session):
+        direct.add(session, [_sample(tables, "UNDONE")])
+    loaded = session.scalars(sa.select(Sample).where(Sample.code == "UNDONE")).one()
+    with transaction(session):
+        refused = session.begin_nested()
+        direct.update(session, loaded, {"status": "scrapped"})
+        assert loaded.status == "scrapped"
+        refused.rollback()
+        assert loaded.status == "released"  # expired by the rollback, loaded again
+        kept = session.begin_nested()
+        direct.update(session, loaded, {"status": "hold"})
+        kept.commit()
+    assert loaded.status == "hold"
+    assert [e["action"] for e in _entries(loaded.id)] == ["create", "status_change"]

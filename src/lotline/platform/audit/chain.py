@@ -206,7 +206,7 @@ def write_pending(session: Session) -> None:
         return
     current = session.get_nested_transaction()
     if current is not None:  # outer entries written inside a savepoint: kept to re-queue
-        outer = [b for b in pending if not _within(b.origin, current)]
+        outer = [b for b in pending if not within(b.origin, current)]
         for batch in outer:
             batch.written_in = current
         if outer:
@@ -214,7 +214,7 @@ def write_pending(session: Session) -> None:
     _write(session, [row for batch in pending for row in batch.rows])
 
 
-def _within(transaction: Any, ancestor: Any) -> bool:
+def within(transaction: Any, ancestor: Any) -> bool:
     while transaction is not None:
         if transaction is ancestor:
             return True
@@ -228,7 +228,7 @@ def _own(pending: list[_Batch], transaction: Any) -> int:
     batches only, however long the buffer (a batch of 500 records has 500 savepoints)."""
     count = 0
     for batch in reversed(pending):
-        if not _within(batch.origin, transaction):
+        if not within(batch.origin, transaction):
             break
         count += 1
     return count

@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -29,6 +30,7 @@ from lotline.platform import refcache
 from lotline.platform.audit import chain
 from lotline.platform.audit.capture import (
     REASON_KEY,
+    AuditActor,
     AuditActorMissing,
     AuditReasonRequired,
     current_actor,
@@ -77,11 +79,15 @@ def _default(column: sa.Column[Any]) -> Any:
     return getattr(default, "arg", None)
 
 
-def add(session: Session, objects: Sequence[Any], *, attach: bool = True) -> None:
+def add(session: Session, objects: Sequence[Any]) -> None:
     """Insert new objects of one model in one statement, as a flush would: column defaults and
-    generated ids set on them, audit entries made, and the objects persistent in the session
-    (``attach=False``: rows nothing reads or changes later in the transaction, such as links;
-    the objects then stay transient, and attaching each would cost more than writing it)."""
+    generated ids set on them, audit entries made, nothing left pending.
+
+    The objects come back *detached*: every value loaded, ids known, ``update`` works on them,
+    but the session's identity map does not hold them. A flush's objects that a rollback undoes
+    leave the session with them; these never enter it, so a rolled-back savepoint (a refused
+    record in a batch) leaves no object behind whose id the next insert may take again
+    (SQLite reuses the highest rowid). A later query in the transaction loads its own copy."""
     if not objects:
         return
     cls = type(objects[0])
@@ -98,6 +104,7 @@ def add(session: Session, objects: Sequence[Any], *, attach: bool = True) -> Non
                 given[key] = _default(column)
             row[column.key] = given[key]
         rows.append(row)
+    actor = _checked(session, cls, "create")
     conn = session.connection()
     many = len(rows) > 1
     if generated is None:
@@ -109,18 +116,17 @@ def add(session: Session, objects: Sequence[Any], *, attach: bool = True) -> Non
             sa.inspect(obj).dict[key] = new_id
     if refcache.watches(cls):
         refcache.changed(session)
-    if getattr(cls, "__audited__", False):
+    if actor is not None:
         created = [(obj, [(key, None, obj.__dict__[key]) for key, _c in pairs]) for obj in objects]
-        _audit(session, cls, "create", created)
-    if attach:
-        for obj in objects:
-            make_transient_to_detached(obj)
-            session.add(obj)
+        _audit(session, actor, cls, "create", created)
+    for obj in objects:
+        make_transient_to_detached(obj)
 
 
 def update(session: Session, obj: Any, values: Mapping[str, Any]) -> None:
-    """Change attributes of a persistent object with one UPDATE by primary key, as a flush
-    would: an entry with old and new values, the object left holding the new ones (committed)."""
+    """Change attributes of a loaded object (persistent, or detached by ``add``) with one UPDATE
+    by primary key, as a flush would: an entry with old and new values, the object left holding
+    the new ones (committed)."""
     update_all(session, [(obj, values)])
 
 
@@ -157,35 +163,91 @@ def update_all(session: Session, changes: Sequence[tuple[Any, Mapping[str, Any]]
         made.append((obj, changed))
     if not made:
         return
+    actor = _checked(session, cls, "modify", [obj for obj, _changed in made])
     conn = session.connection()
     for keys, rows in statements.items():
         conn.execute(_update(cls, keys), rows if len(rows) > 1 else rows[0])
     for obj, changed in made:
         for key, _old, new in changed:
             set_committed_value(obj, key, new)
+    _remember(session, [obj for obj, _changed in made])
     if refcache.watches(cls):
         refcache.changed(session)
-    if getattr(cls, "__audited__", False):
-        _audit(session, cls, "modify", made)
+    if actor is not None:
+        _audit(session, actor, cls, "modify", made)
 
 
-def _audit(session: Session, cls: type, kind: str, changes: Sequence[tuple[Any, Any]]) -> None:
+def _checked(session: Session, cls: type, kind: str, objects: Sequence[Any] = ()) -> AuditActor | None:
+    """Before any statement, what a flush refuses before its SQL: an audited change without an
+    actor, a change without the reason its model requires. The actor (None: not audited)."""
+    if not getattr(cls, "__audited__", False):
+        return None
     actor = current_actor(session)
     if actor is None:
         raise AuditActorMissing(f"{cls.__name__} changed with no audit actor")
+    reason_required = kind != "create" and getattr(cls, "__audit_reason_required__", False)
+    if reason_required and objects and not session.info.get(REASON_KEY):
+        raise AuditReasonRequired(_object_type(cls), _object_id(objects[0]))
+    return actor
+
+
+def _object_type(cls: type) -> str:
+    return str(getattr(cls, "__audit_type__", sa.inspect(cls).local_table.name))
+
+
+def _object_id(obj: Any) -> str:
+    return ",".join(str(part) for part in sa.inspect(type(obj)).primary_key_from_instance(obj))
+
+
+def _audit(
+    session: Session, actor: AuditActor, cls: type, kind: str, changes: Sequence[tuple[Any, Any]]
+) -> None:
+    """The entries of written changes, buffered on the transaction's chain."""
     mapper = sa.inspect(cls)
     keys = {mapper.get_property_by_column(c).key for c in mapper.primary_key}
-    object_type = str(getattr(cls, "__audit_type__", mapper.local_table.name))
+    object_type = _object_type(cls)
     org_attr = getattr(cls, "__audit_organisation_attr__", "organisation_id")
     at = utcnow()
     rows = []
     for obj, values in changes:
-        object_id = ",".join(str(getattr(obj, k)) for k in keys)
-        reason_required = kind != "create" and getattr(cls, "__audit_reason_required__", False)
-        if reason_required and not session.info.get(REASON_KEY):
-            raise AuditReasonRequired(object_type, object_id)
         grouped = grouped_changes(cls, kind, ((k, old, new) for k, old, new in values if k not in keys))
         organisation = getattr(obj, org_attr, None)
         organisation = organisation if isinstance(organisation, int) else None
-        rows += row_entries(session, actor, obj, grouped, object_type, object_id, organisation, at)
+        rows += row_entries(session, actor, obj, grouped, object_type, _object_id(obj), organisation, at)
     chain.append(session, rows)
+
+
+# --- a rollback forgets what it undid ----------------------------------------------------------
+#
+# ``update`` leaves the new values committed on the object, so a rollback of the transaction or
+# savepoint that wrote them would not expire them as it expires what a flush wrote: the session
+# would go on reading values the database no longer has (the next record of a batch, after a
+# refused one, would see a lot's remaining quantity as the refused record left it). The objects
+# each transaction changed are remembered and expired when it rolls back.
+
+_UPDATED_KEY = "lotline.direct.updated"
+
+
+def _remember(session: Session, objects: Sequence[Any]) -> None:
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_UPDATED_KEY, []).extend((transaction, obj) for obj in objects)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _expire_undone(session: Session, previous: Any) -> None:
+    updated: list[tuple[Any, Any]] = session.info.get(_UPDATED_KEY, [])
+    if not updated:
+        return
+    kept = []
+    for transaction, obj in updated:
+        if not chain.within(transaction, previous):
+            kept.append((transaction, obj))
+        elif sa.inspect(obj).session is session:  # (a detached one is its caller's, as ever)
+            session.expire(obj)
+    session.info[_UPDATED_KEY] = kept
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_updated(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_UPDATED_KEY, None)

@@ -119,7 +119,7 @@ def apply(
     original: Record | None,
     form_document: Mapping[str, Any],
 ) -> Outcome:
-    direct.add(session, [record], attach=False)
+    direct.add(session, [record])
     reusable: frozenset[int] = frozenset()
     if original is not None:
         _undo(session, original, record)
@@ -174,7 +174,7 @@ def apply(
         for child in children:
             edges.append(_edge(record, event, child, container, "contained", None, None))
     direct.update_all(session, list(consumption.values()))
-    direct.add(session, edges, attach=False)
+    direct.add(session, edges)
     _statuses(session, record, decision.actions, outcome.subject)
     _quality(session, record, node.id, outcome.subject, form_document)
     return outcome
@@ -440,7 +440,7 @@ def _statuses(
             direct.update(session, subject, {"status": action["params"]["status"]})
         elif kind in _STATUS_ACTIONS:
             direct.update(session, subject, {"status": _STATUS_ACTIONS[kind]})
-    direct.add(session, opened, attach=False)
+    direct.add(session, opened)
 
 
 def _event(
@@ -490,7 +490,7 @@ def _event(
             else None,
         },
     )
-    direct.add(session, [event], attach=False)
+    direct.add(session, [event])
     direct.add(
         session,
         [
@@ -498,7 +498,6 @@ def _event(
             for kind in ("equipment", "location", "document")
             for code in dict.fromkeys(resolved.codes(kind))
         ],
-        attach=False,
     )
     seen: set[int] = set()
     links = []
@@ -506,7 +505,7 @@ def _event(
         if item.id not in seen:
             seen.add(item.id)
             links.append(ItemEvent(event_id=event.id, item_id=item.id, role=role))
-    direct.add(session, links, attach=False)
+    direct.add(session, links)
     return event
 
 
@@ -535,4 +534,4 @@ def _quality(
                 result=value.get("result"),
             )
         )
-    direct.add(session, results, attach=False)
+    direct.add(session, results)

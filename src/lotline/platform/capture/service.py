@@ -297,7 +297,7 @@ def _capture(
     }
     _sign(session, actor, record, signers, client)
     response["signatures"] = [{"meaning": s.meaning, "signer": s.user.full_name} for s in signers]
-    direct.add(session, [CaptureAnswer(record_id=record.id, response=response)], attach=False)
+    direct.add(session, [CaptureAnswer(record_id=record.id, response=response)])
     return response
 
 

@@ -419,7 +419,7 @@ def _sync_nodes(session: Session, instance: FlowInstance, before: Mapping[str, A
                 .where(table.c.instance_id == instance.id, table.c.node == node)
                 .values(status=status)
             )
-    direct.add(session, new, attach=False)
+    direct.add(session, new)
 
 
 def start_instance(
