@@ -196,15 +196,21 @@ def _object_type(cls: type) -> str:
 
 
 def _object_id(obj: Any) -> str:
-    return ",".join(str(part) for part in sa.inspect(type(obj)).primary_key_from_instance(obj))
+    """The primary key as entries name it (``1`` or ``4,7``), from the object's own values."""
+    return ",".join(str(getattr(obj, key)) for key in _key_attributes(type(obj)))
+
+
+@functools.cache
+def _key_attributes(cls: type) -> tuple[str, ...]:
+    mapper = sa.inspect(cls)
+    return tuple(mapper.get_property_by_column(column).key for column in mapper.primary_key)
 
 
 def _audit(
     session: Session, actor: AuditActor, cls: type, kind: str, changes: Sequence[tuple[Any, Any]]
 ) -> None:
     """The entries of written changes, buffered on the transaction's chain."""
-    mapper = sa.inspect(cls)
-    keys = {mapper.get_property_by_column(c).key for c in mapper.primary_key}
+    keys = set(_key_attributes(cls))
     object_type = _object_type(cls)
     org_attr = getattr(cls, "__audit_organisation_attr__", "organisation_id")
     at = utcnow()
