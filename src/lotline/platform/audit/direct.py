@@ -3,16 +3,16 @@
 A capture writes a dozen rows of a few kinds. Through the ORM unit of work each flush costs far
 more than the statements it sends (change tracking, dependency sorting, per-object events), and
 ids are needed between steps, so a capture flushed six times. Here each call is one cached Core
-statement (``add``: one INSERT … RETURNING for all the objects of a kind; ``update``: one UPDATE
-by primary key), and the audit entries are made from the values written by the same rules a
-flush follows (``capture.grouped_changes``): actor required, excluded and redacted attributes,
-JSON diffed into field paths, reasons where the model requires them, one entry per row and
-action, buffered on the transaction's chain.
+statement (``add``: one INSERT … RETURNING for all the objects of a kind; ``update_all``: one
+UPDATE by primary key per set of changed attributes), and the audit entries are made from the
+values written by the same rules a flush follows (``capture.grouped_changes``): actor required
+and reasons where the model requires them (both refused before any statement), excluded and
+redacted attributes, JSON diffed into field paths, one entry per row and action, buffered on the
+transaction's chain. Models the reference cache watches note the change for it, as a flush would.
 
-Afterwards the objects are what a flush leaves: ``add`` makes them persistent in the session
-(ids and column defaults filled in, nothing pending), ``update`` leaves the new values committed
-on the object, so the unit of work sees nothing to do for either. Models the reference cache
-watches note the change for it, as a flush would.
+The unit of work sees nothing to do afterwards: ``add`` leaves its objects detached with their
+ids and column defaults (see ``add`` for why not in the session), ``update`` leaves the new
+values committed on the object, and a rollback expires what it undid.
 """
 
 from __future__ import annotations
