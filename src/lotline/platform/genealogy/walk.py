@@ -15,6 +15,7 @@ import json
 from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import compress
 from typing import Any, Literal
@@ -483,6 +484,82 @@ def _far_ends(conn: sa.Connection, direction: Direction, ids: list[int]) -> list
         cursor.close()
 
 
+_PARALLEL_READS = True  # PostgreSQL: a second connection reads half of each level (tests turn it off)
+
+
+class _SecondReader:
+    """PostgreSQL: a second connection that reads every other piece of a level in a thread of
+    its own, while the session's connection reads the pieces between (psycopg releases the GIL
+    while it waits): the server's B-tree descents, one per frontier id and the walk's main cost,
+    run on two backends at once, and the picking of new items overlaps them.
+
+    It reads in a REPEATABLE READ, READ ONLY transaction on the snapshot that the session's
+    transaction exported when the walk needed it (``pg_export_snapshot``): the committed data
+    the walk started from (the session's own pieces see what its transaction sees: under READ
+    COMMITTED, what is committed at each statement; the visited marks report each item once
+    either way). A transaction that has written anything keeps to one connection, since no
+    other transaction sees its writes."""
+
+    def __init__(self, engine: sa.Engine, snapshot: str) -> None:
+        self.conn = engine.connect().execution_options(isolation_level="REPEATABLE READ")
+        try:
+            self.conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            self.conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        except BaseException:
+            self.conn.close()
+            raise
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="walk-reader")
+
+    @classmethod
+    def open(cls, conn: sa.Connection) -> _SecondReader | None:
+        """A reader for this walk, or None: not PostgreSQL, inside a savepoint (no snapshot is
+        exported from a subtransaction), or in a transaction that has written."""
+        if conn.dialect.name != "postgresql" or not _PARALLEL_READS or conn.in_nested_transaction():
+            return None
+        snapshot = conn.exec_driver_sql(
+            "SELECT CASE WHEN txid_current_if_assigned() IS NULL THEN pg_export_snapshot() END"
+        ).scalar()
+        return None if snapshot is None else cls(conn.engine, snapshot)
+
+    def far_ends(self, direction: Direction, ids: list[int]) -> Future[list[int]]:
+        return self.pool.submit(_far_ends, self.conn, direction, ids)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)  # a piece still being read finishes first
+        self.conn.rollback()
+        self.conn.close()
+
+
+def _level_ends(
+    conn: sa.Connection,
+    reader: _SecondReader | None,
+    direction: Direction,
+    frontier: array[int],
+    chunk: int,
+) -> Iterator[list[int]]:
+    """The far ends of each piece of one level, in order: with a second reader, the odd pieces
+    are read by it, each sent as soon as its connection is free, so that it reads piece i + 3
+    while piece i + 1 is picked over and piece i + 2 read by the session's connection."""
+    pieces = [(start, min(start + chunk, len(frontier))) for start in range(0, len(frontier), chunk)]
+
+    def ids(index: int) -> list[int]:
+        start, stop = pieces[index]
+        return sorted(frontier[start:stop])
+
+    if reader is None or len(pieces) < 2:
+        for index in range(len(pieces)):
+            yield _far_ends(conn, direction, ids(index))
+        return
+    pending = reader.far_ends(direction, ids(1))
+    for index in range(0, len(pieces), 2):
+        yield _far_ends(conn, direction, ids(index))
+        if index + 1 < len(pieces):
+            ends = pending.result()
+            if index + 3 < len(pieces):
+                pending = reader.far_ends(direction, ids(index + 3))
+            yield ends
+
+
 def walk_stream(
     session: Session,
     organisation_id: int,
@@ -495,19 +572,28 @@ def walk_stream(
     for background traces. Each piece is one statement over the covering live-edge index that
     returns the far ends of its edges as one aggregated value; the new items are picked in C
     against the visited marks. Memory is the marks (one byte per item id), one level's frontier
-    (8 bytes per item, an ``array``) and one piece's far ends, never the subgraph. Each item is
-    reported once, in the part that first reaches it; ``edges`` counts the live edges scanned."""
+    (8 bytes per item, an ``array``) and the far ends of at most three pieces, never the
+    subgraph. Each item is reported once, in the part that first reaches it; ``edges`` counts
+    the live edges scanned. On PostgreSQL a level of several pieces is read over two
+    connections (``_SecondReader``), opened when the walk first reaches such a level."""
     conn = session.connection()
     seen = _Seen()
     first = seen.new(_starts(conn, organisation_id, start_ids))
     yield WalkPart(0, first, 0)
     frontier, level = array("q", first), 0
-    while frontier:
-        level += 1
-        following = array("q")
-        for start in range(0, len(frontier), chunk):
-            ends = _far_ends(conn, direction, sorted(frontier[start : start + chunk]))
-            new = seen.new(ends)
-            following.extend(new)
-            yield WalkPart(level, new, len(ends))
-        frontier = following
+    reader: _SecondReader | None = None
+    asked = False
+    try:
+        while frontier:
+            level += 1
+            following = array("q")
+            if not asked and len(frontier) > chunk:
+                asked, reader = True, _SecondReader.open(conn)
+            for ends in _level_ends(conn, reader, direction, frontier, chunk):
+                new = seen.new(ends)
+                following.extend(new)
+                yield WalkPart(level, new, len(ends))
+            frontier = following
+    finally:
+        if reader is not None:
+            reader.close()

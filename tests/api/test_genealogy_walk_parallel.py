@@ -1,0 +1,141 @@
+"""PostgreSQL: ``walk_stream`` reads the pieces of a level over two connections (the second on
+the snapshot the session's transaction exported) and reports exactly what one connection does.
+
+The second connection sees committed data only, so this graph is committed (foreign keys off
+for the load, as the bench loads its graph) and deleted after the test; the API tests' scenes
+live in a transaction that is rolled back, where the walk keeps to one connection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+ORG = 987_654  # no such organisation: foreign keys are off while the graph is loaded
+BASE = 900_000  # item and edge ids of this graph (the visited marks grow to them: < 1 MB)
+HUB = BASE + 1
+
+
+def graph_edges() -> list[tuple[int, int, bool]]:
+    """(from, to, voided): the hub into 12 lots, each into 3 units (neighbours share one), a
+    unit back into the hub and into a lot (cycles), and a voided edge to an item never reached."""
+    lots = [BASE + 10 + k for k in range(12)]
+    edges = [(HUB, lot, False) for lot in lots]
+    for k, lot in enumerate(lots):
+        edges += [(lot, BASE + 100 + 2 * k + j, False) for j in range(3)]
+    edges += [(BASE + 100, HUB, False), (BASE + 101, lots[5], False), (BASE + 102, BASE + 500, True)]
+    edges += [(BASE + 100 + j, BASE + 200 + j, False) for j in range(0, 25, 2)]
+    return edges
+
+
+@pytest.fixture
+def committed_graph(engine: sa.Engine, backend: str) -> Iterator[None]:
+    if backend != "postgresql":
+        pytest.skip("the second connection is PostgreSQL's")
+    from lotline.platform.genealogy.models import Edge, Item
+
+    edges = graph_edges()
+    ids = sorted({HUB} | {end for e in edges for end in e[:2]})
+    with engine.begin() as conn:
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        conn.execute(
+            sa.insert(Item),
+            [{"id": i, "organisation_id": ORG, "code": f"WALK-{i}", "kind": "lot"} for i in ids],
+        )
+        conn.execute(
+            sa.insert(Edge),
+            [
+                {
+                    "id": BASE + n,
+                    "organisation_id": ORG,
+                    "from_item_id": a,
+                    "to_item_id": b,
+                    "relation": "consumed",
+                    "record_id": 1,
+                    "voided_by_record_id": 1 if voided else None,
+                }
+                for n, (a, b, voided) in enumerate(edges)
+            ],
+        )
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.delete(Edge).where(Edge.organisation_id == ORG))
+            conn.execute(sa.delete(Item).where(Item.organisation_id == ORG))
+
+
+def walk(engine: sa.Engine, chunk: int, direction: str = "forward", start: int = HUB) -> list[Any]:
+    from lotline.platform.genealogy import walk as genealogy_walk
+
+    with Session(engine) as session:
+        return [
+            (p.level, p.items, p.edges)
+            for p in genealogy_walk.walk_stream(session, ORG, [start], direction, chunk=chunk)  # type: ignore[arg-type]
+        ]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5])
+def test_two_connections_report_what_one_does(
+    committed_graph: None, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    from lotline.platform.genealogy import walk as genealogy_walk
+    from lotline.platform.genealogy.walk import _SecondReader
+
+    read_by_second: list[int] = []
+    far_ends = _SecondReader.far_ends
+
+    def counted(self: _SecondReader, direction: Any, ids: list[int]) -> Any:
+        read_by_second.append(len(ids))
+        return far_ends(self, direction, ids)
+
+    monkeypatch.setattr(_SecondReader, "far_ends", counted)
+    parallel = walk(engine, chunk)
+    assert len(read_by_second) >= 4  # several pieces per level: the second connection really read
+    monkeypatch.setattr(genealogy_walk, "_PARALLEL_READS", False)
+    read_by_second.clear()
+    serial = walk(engine, chunk)
+    assert not read_by_second
+    assert parallel == serial  # same parts in the same order: items, levels, edges scanned
+    reached = [i for _level, items, _edges in parallel for i in items]
+    assert len(reached) == len(set(reached)) and BASE + 500 not in reached
+    live = [(a, b) for a, b, voided in graph_edges() if not voided]
+    assert sum(edges for _level, _items, edges in parallel) == sum(a in reached for a, _b in live)
+    with Session(engine) as session:
+        traced = genealogy_walk.trace(session, ORG, [HUB], "forward", with_events=False)
+    assert {i: level for level, items, _edges in parallel for i in items} == traced.depth
+
+
+def test_a_transaction_that_wrote_keeps_to_one_connection(
+    committed_graph: None, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second connection would not see this transaction's writes: no second reader."""
+    from lotline.platform.genealogy import walk as genealogy_walk
+    from lotline.platform.genealogy.walk import _SecondReader
+
+    expected = {i for _level, items, _edges in walk(engine, 2) for i in items}
+    opened: list[_SecondReader] = []
+    monkeypatch.setattr(_SecondReader, "__init__", lambda *args: opened.append(args[0]))
+    with Session(engine) as session:
+        session.connection().exec_driver_sql(f"UPDATE edge SET quantity = 1 WHERE id = {BASE}")
+        parts = list(genealogy_walk.walk_stream(session, ORG, [HUB], "forward", chunk=2))
+        session.rollback()
+    assert not opened
+    assert {i for p in parts for i in p.items} == expected
+
+
+def test_a_walk_left_halfway_closes_its_second_connection(committed_graph: None, engine: sa.Engine) -> None:
+    from lotline.platform.genealogy import walk as genealogy_walk
+
+    pool = engine.pool
+    with Session(engine) as session:
+        parts = genealogy_walk.walk_stream(session, ORG, [HUB], "forward", chunk=2)
+        for part in parts:
+            if part.level == 2:
+                break
+        assert pool.checkedout() == 2  # type: ignore[attr-defined]
+        parts.close()
+        assert pool.checkedout() == 1  # type: ignore[attr-defined]
