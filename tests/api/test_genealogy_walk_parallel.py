@@ -8,6 +8,7 @@ live in a transaction that is rolled back, where the walk keeps to one connectio
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -28,7 +29,23 @@ def graph_edges() -> list[tuple[int, int, bool]]:
         edges += [(lot, BASE + 100 + 2 * k + j, False) for j in range(3)]
     edges += [(BASE + 100, HUB, False), (BASE + 101, lots[5], False), (BASE + 102, BASE + 500, True)]
     edges += [(BASE + 100 + j, BASE + 200 + j, False) for j in range(0, 25, 2)]
-    return edges
+    return edges + chain_edges()
+
+
+CHAIN = BASE + 3000
+
+
+def chain_edges() -> list[tuple[int, int, bool]]:
+    """A chain of 253 items from CHAIN, then two items on either side of CHAIN's id (level 254,
+    whose level mark is CHAIN's own: read by range, CHAIN must not be read again), then one."""
+    links = [CHAIN] + [CHAIN + 100 + k for k in range(1, 254)]
+    edges = [(a, b, False) for a, b in pairwise(links)]
+    return [
+        *edges,
+        (links[-1], CHAIN - 1, False),
+        (links[-1], CHAIN + 1, False),
+        (CHAIN - 1, CHAIN + 50, False),
+    ]
 
 
 @pytest.fixture
@@ -100,6 +117,8 @@ def test_two_connections_report_what_one_does(
     serial = walk(engine, chunk)
     assert not read_by_second
     assert parallel == serial  # same parts in the same order: items, levels, edges scanned
+    monkeypatch.setattr(genealogy_walk, "_DENSE", 0)  # every piece by its ids, none by range
+    assert walk(engine, chunk) == serial
     reached = [i for _level, items, _edges in parallel for i in items]
     assert len(reached) == len(set(reached)) and BASE + 500 not in reached
     live = [(a, b) for a, b, voided in graph_edges() if not voided]
@@ -139,3 +158,31 @@ def test_a_walk_left_halfway_closes_its_second_connection(committed_graph: None,
         assert pool.checkedout() == 2  # type: ignore[attr-defined]
         parts.close()
         assert pool.checkedout() == 1  # type: ignore[attr-defined]
+
+
+def test_levels_254_apart_share_a_mark_and_the_older_is_forgotten(
+    committed_graph: None, engine: sa.Engine
+) -> None:
+    parts = walk(engine, 2, start=CHAIN)
+    depth = {i: level for level, items, _edges in parts for i in items}
+    assert depth[CHAIN - 1] == depth[CHAIN + 1] == 254 and depth[CHAIN + 50] == 255
+    assert len(depth) == 254 + 3
+    assert sum(edges for _level, _items, edges in parts) == len(chain_edges())  # CHAIN read once
+
+
+def test_level_marks_are_read_back_in_pieces_of_at_most_chunk_ids() -> None:
+    from lotline.platform.genealogy.walk import _marked, _pieces, _Seen
+
+    seen = _Seen()
+    ids = [3, 4, 5, 9, 40, 41, 1000, 5000, 5001]
+    assert seen.new([5000, 3, 41, 9], code=7) == [3, 9, 41, 5000]
+    assert seen.new(ids, code=8) == [4, 5, 40, 1000, 5001]
+    for chunk in (1, 2, 3, 4, 100):
+        pieces = list(_pieces(seen.level, 8, 4, 5001, 5, chunk))
+        assert all(1 <= count <= chunk for _start, _stop, count in pieces)
+        assert [start for start, _stop, _count in pieces] == sorted(start for start, _s, _c in pieces)
+        found = [i for start, stop, count in pieces for i in _marked(seen.level, 8, start, stop, count)]
+        assert found == [4, 5, 40, 1000, 5001], chunk
+    seen.forget(7, 3, 5000)
+    assert _marked(seen.level, 7, 0, len(seen.level), 1) == []
+    assert _marked(seen.level, 8, 0, 50, 4) == [4, 5, 40]  # dense: translated and compressed
