@@ -86,12 +86,12 @@ def committed_graph(engine: sa.Engine, backend: str) -> Iterator[None]:
 
 
 def walk(engine: sa.Engine, chunk: int, direction: str = "forward", start: int = HUB) -> list[Any]:
-    from lotline.platform.genealogy import walk as genealogy_walk
+    from lotline.platform.genealogy import stream
 
     with Session(engine) as session:
         return [
             (p.level, p.items, p.edges)
-            for p in genealogy_walk.walk_stream(session, ORG, [start], direction, chunk=chunk)  # type: ignore[arg-type]
+            for p in stream.walk_stream(session, ORG, [start], direction, chunk=chunk)  # type: ignore[arg-type]
         ]
 
 
@@ -99,8 +99,9 @@ def walk(engine: sa.Engine, chunk: int, direction: str = "forward", start: int =
 def test_two_connections_report_what_one_does(
     committed_graph: None, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
-    from lotline.platform.genealogy import walk as genealogy_walk
-    from lotline.platform.genealogy.walk import _SecondReader
+    from lotline.platform.genealogy import stream
+    from lotline.platform.genealogy import walk as walk_module
+    from lotline.platform.genealogy.stream import _SecondReader
 
     read_by_second: list[int] = []
     far_ends = _SecondReader.far_ends
@@ -112,19 +113,19 @@ def test_two_connections_report_what_one_does(
     monkeypatch.setattr(_SecondReader, "far_ends", counted)
     parallel = walk(engine, chunk)
     assert len(read_by_second) >= 4  # several pieces per level: the second connection really read
-    monkeypatch.setattr(genealogy_walk, "_PARALLEL_READS", False)
+    monkeypatch.setattr(stream, "_PARALLEL_READS", False)
     read_by_second.clear()
     serial = walk(engine, chunk)
     assert not read_by_second
     assert parallel == serial  # same parts in the same order: items, levels, edges scanned
-    monkeypatch.setattr(genealogy_walk, "_DENSE", 0)  # every piece by its ids, none by range
+    monkeypatch.setattr(stream, "_DENSE", 0)  # every piece by its ids, none by range
     assert walk(engine, chunk) == serial
     reached = [i for _level, items, _edges in parallel for i in items]
     assert len(reached) == len(set(reached)) and BASE + 500 not in reached
     live = [(a, b) for a, b, voided in graph_edges() if not voided]
     assert sum(edges for _level, _items, edges in parallel) == sum(a in reached for a, _b in live)
     with Session(engine) as session:
-        traced = genealogy_walk.trace(session, ORG, [HUB], "forward", with_events=False)
+        traced = walk_module.trace(session, ORG, [HUB], "forward", with_events=False)
     assert {i: level for level, items, _edges in parallel for i in items} == traced.depth
 
 
@@ -132,26 +133,26 @@ def test_a_transaction_that_wrote_keeps_to_one_connection(
     committed_graph: None, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The second connection would not see this transaction's writes: no second reader."""
-    from lotline.platform.genealogy import walk as genealogy_walk
-    from lotline.platform.genealogy.walk import _SecondReader
+    from lotline.platform.genealogy import stream
+    from lotline.platform.genealogy.stream import _SecondReader
 
     expected = {i for _level, items, _edges in walk(engine, 2) for i in items}
     opened: list[_SecondReader] = []
     monkeypatch.setattr(_SecondReader, "__init__", lambda *args: opened.append(args[0]))
     with Session(engine) as session:
         session.connection().exec_driver_sql(f"UPDATE edge SET quantity = 1 WHERE id = {BASE}")
-        parts = list(genealogy_walk.walk_stream(session, ORG, [HUB], "forward", chunk=2))
+        parts = list(stream.walk_stream(session, ORG, [HUB], "forward", chunk=2))
         session.rollback()
     assert not opened
     assert {i for p in parts for i in p.items} == expected
 
 
 def test_a_walk_left_halfway_closes_its_second_connection(committed_graph: None, engine: sa.Engine) -> None:
-    from lotline.platform.genealogy import walk as genealogy_walk
+    from lotline.platform.genealogy import stream
 
     pool = engine.pool
     with Session(engine) as session:
-        parts = genealogy_walk.walk_stream(session, ORG, [HUB], "forward", chunk=2)
+        parts = stream.walk_stream(session, ORG, [HUB], "forward", chunk=2)
         for part in parts:
             if part.level == 2:
                 break
@@ -171,7 +172,7 @@ def test_levels_254_apart_share_a_mark_and_the_older_is_forgotten(
 
 
 def test_level_marks_are_read_back_in_pieces_of_at_most_chunk_ids() -> None:
-    from lotline.platform.genealogy.walk import _marked, _pieces, _Seen
+    from lotline.platform.genealogy.stream import _marked, _pieces, _Seen
 
     seen = _Seen()
     ids = [3, 4, 5, 9, 40, 41, 1000, 5000, 5001]

@@ -125,7 +125,7 @@ def test_the_streamed_csv_export_equals_the_trace(scene: Any, org: Any, tmp_path
 
 
 def test_visited_marks_grow_and_report_each_id_once() -> None:
-    from lotline.platform.genealogy.walk import _Seen
+    from lotline.platform.genealogy.stream import _Seen
 
     seen = _Seen()
     assert seen.new([]) == []

@@ -1,6 +1,7 @@
 """Genealogy: items, identifier search, backward/forward trace, mass balance, recall scope,
 multi-dimensional queries and trace export. The domain's one entry point: the walk itself lives
-in ``genealogy.walk`` and is re-exported here.
+in ``genealogy.walk`` (a request's trace) and ``genealogy.stream`` (background traces of any
+size) and is re-exported here.
 """
 
 from __future__ import annotations
@@ -19,15 +20,15 @@ from lotline.platform.audit import service as audit_service
 from lotline.platform.db import transaction
 from lotline.platform.errors import NotFoundError
 from lotline.platform.genealogy.models import Edge, Event, EventResource, Item, ItemEvent
+from lotline.platform.genealogy.stream import WalkPart as WalkPart
+from lotline.platform.genealogy.stream import walk_stream as walk_stream
 from lotline.platform.genealogy.walk import DEFAULT_MAX_ITEMS as DEFAULT_MAX_ITEMS
 from lotline.platform.genealogy.walk import Direction as Direction
 from lotline.platform.genealogy.walk import Trace as Trace
-from lotline.platform.genealogy.walk import WalkPart as WalkPart
 from lotline.platform.genealogy.walk import chunks, ids_value, item_rows
 from lotline.platform.genealogy.walk import item_events as item_events
 from lotline.platform.genealogy.walk import subgraph_events as subgraph_events
 from lotline.platform.genealogy.walk import trace as trace
-from lotline.platform.genealogy.walk import walk_stream as walk_stream
 
 register_messages(
     {
