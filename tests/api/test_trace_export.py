@@ -47,3 +47,50 @@ def test_forward_trace_export_runs_as_a_task_and_downloads_as_csv(
 def test_unknown_item_is_refused_before_anything_is_queued(operator: Any) -> None:
     response = operator.post("/api/items/999999/trace-export", json={})
     assert response.status_code == 404 and response.get_json()["code"] == "item_not_found"
+
+
+def test_every_cell_is_written_as_the_database_holds_it(operator: Any, org: Any, tmp_path: Any) -> None:
+    """The same text on both databases: six decimals, ISO dates, empty cells for NULL, LF line
+    ends, formula-like text behind an apostrophe (a lot scanned as '+…' or '-…' too)."""
+    from lotline.platform.db import get_session
+    from lotline.platform.genealogy import service
+
+    receive(operator, "+RES-L2", 100)
+    receive(operator, "-CAP-L2", 7, gtin=CAP_GTIN)
+    assert assemble(operator, "SN-9", ("+RES-L2", 4), ("-CAP-L2", 2)).status_code == 201
+    lot = operator.get("/api/items/search?q=%2BRES-L2").get_json()[0]
+
+    task = operator.post(f"/api/items/{lot['id']}/trace-export", json={"direction": "forward"}).get_json()
+    download = operator.get(f"/api/tasks/{task['id']}/download")
+    text = download.get_data(as_text=True)
+    assert "\r" not in text and text.endswith("\n")
+    header, *lines = text.splitlines()
+    assert header == ",".join(service.EXPORT_COLUMNS)
+    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert len(lines) == len(rows) == 2
+    unit = operator.get("/api/items/search?q=SN-9").get_json()[0]
+    assert rows["'+RES-L2"] == {
+        "item_id": str(lot["id"]),
+        "code": "'+RES-L2",
+        "kind": "lot",
+        "material": "RES",
+        "gtin": lot["gtin"],
+        "lot": "'+RES-L2",
+        "serial": "",
+        "sscc": "",
+        "quantity": "100.000000",
+        "remaining": "96.000000",
+        "uom": "ea",
+        "status": "released",
+        "expiry": lot["expiry"],
+    }
+    assert rows["SN-9"]["item_id"] == str(unit["id"]) and rows["SN-9"]["quantity"] == "1.000000"
+    assert rows["SN-9"]["lot"] == "" and rows["SN-9"]["serial"] == "SN-9"
+
+    # backward from the unit, by the service itself: both lots, the - one behind an apostrophe
+    target = tmp_path / "backward.csv"
+    written = service.export_trace_csv(get_session(), org.organisation.id, [unit["id"]], "backward", target)
+    back = {r["code"]: r for r in csv.DictReader(io.StringIO(target.read_text(encoding="utf-8")))}
+    assert written == 3 and set(back) == {"SN-9", "'+RES-L2", "'-CAP-L2"}
+    assert (back["'-CAP-L2"]["quantity"], back["'-CAP-L2"]["remaining"]) == ("7.000000", "5.000000")
+    assert back["SN-9"] == rows["SN-9"]

@@ -19,13 +19,15 @@ from lotline.form_engine.problems import register_messages
 from lotline.platform.audit import service as audit_service
 from lotline.platform.db import transaction
 from lotline.platform.errors import NotFoundError
+from lotline.platform.genealogy.export import EXPORT_COLUMNS as EXPORT_COLUMNS
+from lotline.platform.genealogy.export import export_trace_csv as export_trace_csv
 from lotline.platform.genealogy.models import Edge, Event, EventResource, Item, ItemEvent
 from lotline.platform.genealogy.stream import WalkPart as WalkPart
 from lotline.platform.genealogy.stream import walk_stream as walk_stream
 from lotline.platform.genealogy.walk import DEFAULT_MAX_ITEMS as DEFAULT_MAX_ITEMS
 from lotline.platform.genealogy.walk import Direction as Direction
 from lotline.platform.genealogy.walk import Trace as Trace
-from lotline.platform.genealogy.walk import chunks, ids_value, item_rows
+from lotline.platform.genealogy.walk import chunks
 from lotline.platform.genealogy.walk import item_events as item_events
 from lotline.platform.genealogy.walk import subgraph_events as subgraph_events
 from lotline.platform.genealogy.walk import trace as trace
@@ -396,73 +398,6 @@ def touched_by_codes(
     return touched(
         session, organisation_id, station_id=station_id, operator_id=operator_id, biz_step=step, **filters
     )
-
-
-EXPORT_COLUMNS = (
-    "item_id",
-    "code",
-    "kind",
-    "material",
-    "gtin",
-    "lot",
-    "serial",
-    "sscc",
-    "quantity",
-    "remaining",
-    "uom",
-    "status",
-    "expiry",
-)
-
-
-def _cell(value: Any) -> Any:
-    """CSV cells that a spreadsheet would run as formulas are quoted with a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def export_trace_csv(
-    session: Session, organisation_id: int, item_ids: Sequence[int], direction: Direction, path: Any
-) -> int:
-    """Stream every item of a trace into a CSV file (level by level, items fetched in chunks);
-    returns rows. Memory: the walk's visited marks and one chunk of rows."""
-    import csv
-    from pathlib import Path
-
-    conn = session.connection()
-    dialect = conn.dialect.name
-    query = item_rows(
-        dialect,
-        (
-            Item.id,
-            Item.code,
-            Item.kind,
-            Item.material_code,
-            Item.gtin,
-            Item.lot,
-            Item.serial,
-            Item.sscc,
-            Item.quantity,
-            Item.remaining,
-            Item.uom,
-            Item.status,
-            Item.expiry,
-        ),
-    )
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    rows = 0
-    with target.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(EXPORT_COLUMNS)
-        for part in walk_stream(session, organisation_id, item_ids, direction):
-            if not part.items:
-                continue
-            for row in conn.execute(query, {"ids": ids_value(sorted(part.items), dialect)}):
-                writer.writerow([_cell(v) for v in row])
-                rows += 1
-    return rows
 
 
 def request_trace_export(
