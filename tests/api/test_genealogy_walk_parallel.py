@@ -1,7 +1,7 @@
-"""PostgreSQL: ``walk_stream`` reads the pieces of a level over two connections (the second on
-the snapshot the session's transaction exported) and reports exactly what one connection does.
+"""PostgreSQL: ``walk_stream`` reads the pieces of a level over reader connections of its own
+(on the snapshot the session's transaction exported) and reports exactly what one connection does.
 
-The second connection sees committed data only, so this graph is committed (foreign keys off
+The readers see committed data only, so this graph is committed (foreign keys off
 for the load, as the bench loads its graph) and deleted after the test; the API tests' scenes
 live in a transaction that is rolled back, where the walk keeps to one connection."""
 
@@ -51,7 +51,7 @@ def chain_edges() -> list[tuple[int, int, bool]]:
 @pytest.fixture
 def committed_graph(engine: sa.Engine, backend: str) -> Iterator[None]:
     if backend != "postgresql":
-        pytest.skip("the second connection is PostgreSQL's")
+        pytest.skip("reader connections are PostgreSQL's")
     from lotline.platform.genealogy.models import Edge, Item
 
     edges = graph_edges()
@@ -95,28 +95,30 @@ def walk(engine: sa.Engine, chunk: int, direction: str = "forward", start: int =
         ]
 
 
-@pytest.mark.parametrize("chunk", [1, 2, 3, 5])
-def test_two_connections_report_what_one_does(
-    committed_graph: None, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch, chunk: int
+@pytest.mark.parametrize(("chunk", "readers"), [(1, 2), (2, 2), (3, 2), (5, 2), (1, 1), (2, 3)])
+def test_reader_connections_report_what_one_connection_does(
+    committed_graph: None, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch, chunk: int, readers: int
 ) -> None:
     from lotline.platform.genealogy import stream
     from lotline.platform.genealogy import walk as walk_module
-    from lotline.platform.genealogy.stream import _SecondReader
+    from lotline.platform.genealogy.stream import _Reader
 
-    read_by_second: list[int] = []
-    far_ends = _SecondReader.far_ends
+    read_by: list[_Reader] = []
+    far_ends = _Reader.far_ends
 
-    def counted(self: _SecondReader, direction: Any, ids: list[int]) -> Any:
-        read_by_second.append(len(ids))
-        return far_ends(self, direction, ids)
+    def counted(self: _Reader, direction: Any, piece: Any) -> Any:
+        read_by.append(self)
+        return far_ends(self, direction, piece)
 
-    monkeypatch.setattr(_SecondReader, "far_ends", counted)
+    monkeypatch.setattr(_Reader, "far_ends", counted)
+    monkeypatch.setattr(stream, "_READERS", readers)
     parallel = walk(engine, chunk)
-    assert len(read_by_second) >= 4  # several pieces per level: the second connection really read
+    assert len(read_by) >= 4  # several pieces per level: the readers really read
+    assert len(set(read_by)) == readers  # in turn: every reader had its share
     monkeypatch.setattr(stream, "_PARALLEL_READS", False)
-    read_by_second.clear()
+    read_by.clear()
     serial = walk(engine, chunk)
-    assert not read_by_second
+    assert not read_by
     assert parallel == serial  # same parts in the same order: items, levels, edges scanned
     monkeypatch.setattr(stream, "_DENSE", 0)  # every piece by its ids, none by range
     assert walk(engine, chunk) == serial
@@ -129,16 +131,50 @@ def test_two_connections_report_what_one_does(
     assert {i: level for level, items, _edges in parallel for i in items} == traced.depth
 
 
+def test_pieces_come_back_in_order_whichever_reader_is_done_first(
+    committed_graph: None, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first reader is slow: the second finishes its pieces first, and still each piece's far
+    ends are picked over in the pieces' order."""
+    import time
+
+    from lotline.platform.genealogy import stream
+    from lotline.platform.genealogy.stream import _Reader
+
+    monkeypatch.setattr(stream, "_PARALLEL_READS", False)
+    serial = walk(engine, 2)
+    monkeypatch.setattr(stream, "_PARALLEL_READS", True)
+    first: list[_Reader] = []
+    piece_ends = stream._piece_ends
+
+    def slow_first(conn: Any, direction: Any, piece: Any) -> Any:
+        if first and conn is first[0].conn:
+            time.sleep(0.01)
+        return piece_ends(conn, direction, piece)
+
+    opened = _Reader.open
+
+    def remember(conn: Any) -> Any:
+        readers = opened(conn)
+        first.extend(readers[:1])
+        return readers
+
+    monkeypatch.setattr(_Reader, "open", remember)
+    monkeypatch.setattr(stream, "_piece_ends", slow_first)
+    assert walk(engine, 2) == serial
+    assert first
+
+
 def test_a_transaction_that_wrote_keeps_to_one_connection(
     committed_graph: None, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The second connection would not see this transaction's writes: no second reader."""
+    """Reader connections would not see this transaction's writes: no reader."""
     from lotline.platform.genealogy import stream
-    from lotline.platform.genealogy.stream import _SecondReader
+    from lotline.platform.genealogy.stream import _Reader
 
     expected = {i for _level, items, _edges in walk(engine, 2) for i in items}
-    opened: list[_SecondReader] = []
-    monkeypatch.setattr(_SecondReader, "__init__", lambda *args: opened.append(args[0]))
+    opened: list[_Reader] = []
+    monkeypatch.setattr(_Reader, "__init__", lambda *args: opened.append(args[0]))
     with Session(engine) as session:
         session.connection().exec_driver_sql(f"UPDATE edge SET quantity = 1 WHERE id = {BASE}")
         parts = list(stream.walk_stream(session, ORG, [HUB], "forward", chunk=2))
@@ -147,7 +183,7 @@ def test_a_transaction_that_wrote_keeps_to_one_connection(
     assert {i for p in parts for i in p.items} == expected
 
 
-def test_a_walk_left_halfway_closes_its_second_connection(committed_graph: None, engine: sa.Engine) -> None:
+def test_a_walk_left_halfway_closes_its_reader_connections(committed_graph: None, engine: sa.Engine) -> None:
     from lotline.platform.genealogy import stream
 
     pool = engine.pool
@@ -156,8 +192,8 @@ def test_a_walk_left_halfway_closes_its_second_connection(committed_graph: None,
         for part in parts:
             if part.level == 2:
                 break
-        assert pool.checkedout() == 2  # type: ignore[attr-defined]
-        parts.close()
+        assert pool.checkedout() == 1 + stream._READERS  # type: ignore[attr-defined]
+        parts.close()  # pieces still queued are dropped, the one being read finishes
         assert pool.checkedout() == 1  # type: ignore[attr-defined]
 
 

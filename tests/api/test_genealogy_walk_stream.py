@@ -129,7 +129,9 @@ def test_visited_marks_grow_and_report_each_id_once() -> None:
 
     seen = _Seen()
     assert seen.new([]) == []
-    assert seen.new([5, 3, 5, 3]) == [3, 5]
+    assert seen.new([5]) == [5]  # one id: its mark is read without itemgetter
+    assert seen.new([5, 3, 5, 3]) == [3]
+    assert seen.new([300_000]) == [300_000]  # one id beyond the marks
     assert seen.new([3, 200_000, 7, 200_000]) == [7, 200_000]  # beyond the marks: they grow
-    assert seen.new([7, 5, 3, 200_000]) == []
-    assert len(seen.unseen) > 200_000
+    assert seen.new([7, 5, 3, 200_000, 300_000]) == []
+    assert len(seen.unseen) > 300_000

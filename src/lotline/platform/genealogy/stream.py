@@ -2,19 +2,21 @@
 
 ``walk_stream`` reports each reached item once, in pieces, with visited and level marks (bytes
 per item id) instead of sets or lists of the subgraph; on PostgreSQL a level of several pieces
-is read over two connections and dense pieces as index range scans. The trace of an ordinary
-request (``walk.trace``) and the id-list helpers it shares live in ``genealogy.walk``; other
-domains reach both through ``genealogy.service``.
+is read by two reader connections of the walk's own, and dense pieces as index range scans.
+The trace of an ordinary request (``walk.trace``) and the id-list helpers it shares live in
+``genealogy.walk``; other domains reach both through ``genealogy.service``.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, cycle
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -56,12 +58,12 @@ class _Seen:
             return []
         unseen, level = self.unseen, self.level
         try:
-            fresh = sorted(set(compress(ids, map(unseen.__getitem__, ids))))
+            fresh = sorted(set(compress(ids, _marks_of(unseen, ids))))
         except IndexError:  # an id beyond the marks (max() only then: it costs a pass)
             grow = max(max(ids) + 1 - len(unseen), len(unseen) // 2, 1 << 16)
             unseen.extend(b"\x01" * grow)
             level.extend(bytes(grow))
-            fresh = sorted(set(compress(ids, map(unseen.__getitem__, ids))))
+            fresh = sorted(set(compress(ids, _marks_of(unseen, ids))))
         for item_id in fresh:
             unseen[item_id] = 0
             level[item_id] = code
@@ -73,6 +75,15 @@ class _Seen:
         table = bytearray(range(256))
         table[code] = 0
         self.level[low : high + 1] = self.level[low : high + 1].translate(table)
+
+
+def _marks_of(marks: bytearray, ids: list[int]) -> Sequence[int]:
+    """The marks of ``ids``, in their order: one ``itemgetter`` call, which indexes the marks in
+    C (about half the time of ``map(marks.__getitem__, ids)``, a method call per id)."""
+    if len(ids) == 1:
+        return (marks[ids[0]],)  # itemgetter of one index returns the value, not a tuple
+    marks_at: tuple[int, ...] = itemgetter(*ids)(marks)
+    return marks_at
 
 
 def _level_code(level: int) -> int:
@@ -234,21 +245,25 @@ def _piece_ends(conn: sa.Connection, direction: Direction, piece: _Piece) -> lis
         cursor.close()
 
 
-_PARALLEL_READS = True  # PostgreSQL: a second connection reads half of each level (tests turn it off)
+_PARALLEL_READS = True  # PostgreSQL: readers read the levels of several pieces (tests turn it off)
+_READERS = 2  # reader connections per walk, each with its own thread
 
 
-class _SecondReader:
-    """PostgreSQL: a second connection that reads every other piece of a level in a thread of
-    its own, while the session's connection reads the pieces between (psycopg releases the GIL
-    while it waits): the server's index reads, the walk's main cost, run on two backends at
-    once, and the picking of new items overlaps them.
+class _Reader:
+    """PostgreSQL: a connection of its own that reads pieces of a level in a thread of its own
+    (psycopg releases the GIL while it waits). A walk opens ``_READERS`` of them and sends its
+    pieces to them in turn, each reader with one piece queued behind the one it reads: the
+    server's index reads, the walk's main cost, run on two backends at once and never wait
+    while the walk's thread picks new items out of a piece already read.
 
-    It reads in a REPEATABLE READ, READ ONLY transaction on the snapshot that the session's
-    transaction exported when the walk needed it (``pg_export_snapshot``): the committed data
-    the walk started from (the session's own pieces see what its transaction sees: under READ
-    COMMITTED, what is committed at each statement; the visited marks report each item once
-    either way). A transaction that has written anything keeps to one connection, since no
-    other transaction sees its writes."""
+    A reader reads in a REPEATABLE READ, READ ONLY transaction on the snapshot that the
+    session's transaction exported when the walk needed it (``pg_export_snapshot``): the
+    committed data the walk started from, the same for every reader (the session's own pieces,
+    read before, see what its transaction sees: under READ COMMITTED, what is committed at each
+    statement; the visited marks report each item once either way). The session's connection
+    stays free for the caller between parts (``export_trace_csv`` reads the item rows of a part
+    on it). A transaction that has written anything keeps to its own connection, since no other
+    transaction sees its writes."""
 
     def __init__(self, engine: sa.Engine, snapshot: str) -> None:
         self.conn = engine.connect().execution_options(isolation_level="REPEATABLE READ")
@@ -261,49 +276,56 @@ class _SecondReader:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="walk-reader")
 
     @classmethod
-    def open(cls, conn: sa.Connection) -> _SecondReader | None:
-        """A reader for this walk, or None: not PostgreSQL, inside a savepoint (no snapshot is
+    def open(cls, conn: sa.Connection) -> list[_Reader]:
+        """The readers of this walk, or none: not PostgreSQL, inside a savepoint (no snapshot is
         exported from a subtransaction), or in a transaction that has written."""
         if conn.dialect.name != "postgresql" or not _PARALLEL_READS or conn.in_nested_transaction():
-            return None
+            return []
         snapshot = conn.exec_driver_sql(
             "SELECT CASE WHEN txid_current_if_assigned() IS NULL THEN pg_export_snapshot() END"
         ).scalar()
-        return None if snapshot is None else cls(conn.engine, snapshot)
+        readers: list[_Reader] = []
+        if snapshot is not None:
+            try:
+                for _ in range(_READERS):
+                    readers.append(cls(conn.engine, snapshot))
+            except BaseException:
+                for reader in readers:
+                    reader.close()
+                raise
+        return readers
 
     def far_ends(self, direction: Direction, piece: _Piece) -> Future[list[int]]:
         return self.pool.submit(_piece_ends, self.conn, direction, piece)
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True)  # a piece still being read finishes first
+        self.pool.shutdown(wait=True, cancel_futures=True)  # a piece being read finishes first
         self.conn.rollback()
         self.conn.close()
 
 
 def _level_ends(
     conn: sa.Connection,
-    reader: _SecondReader | None,
+    readers: list[_Reader],
     direction: Direction,
     pieces: Iterator[_Piece],
 ) -> Iterator[list[int]]:
-    """The far ends of each piece of one level, in order: with a second reader, every other
-    piece is read by it, each sent as soon as its connection is free, so that it reads piece
-    i + 3 while piece i + 1 is picked over and piece i + 2 read by the session's connection."""
-    if reader is None:
+    """The far ends of each piece of one level, in order. With readers, the pieces go to them
+    in turn, two per reader ahead of the one yielded (one it reads, one queued behind it), so a
+    reader starts its next piece as soon as it is done with one: the far ends of at most
+    ``2 * len(readers)`` pieces wait to be picked over."""
+    if not readers:
         for piece in pieces:
             yield _piece_ends(conn, direction, piece)
         return
-    mine, theirs = next(pieces, None), next(pieces, None)
-    pending = reader.far_ends(direction, theirs) if theirs is not None else None
-    while mine is not None:
-        yield _piece_ends(conn, direction, mine)
-        if pending is None:
-            return
-        ends = pending.result()
-        mine = next(pieces, None)
-        theirs = next(pieces, None) if mine is not None else None
-        pending = reader.far_ends(direction, theirs) if theirs is not None else None
-        yield ends
+    sent: deque[Future[list[int]]] = deque()
+    turn = cycle(readers)
+    for piece in pieces:
+        sent.append(next(turn).far_ends(direction, piece))
+        if len(sent) == 2 * len(readers):
+            yield sent.popleft().result()
+    while sent:
+        yield sent.popleft().result()
 
 
 def walk_stream(
@@ -320,17 +342,18 @@ def walk_stream(
     against the visited marks. A level's pieces are ranges of ids, ascending, read back from
     the level marks (``_pieces``); on PostgreSQL a dense piece is one range scan filtered by
     its marks, a sparse one its ids. Memory is the marks (two bytes per item id: visited, and
-    the level that reached it) and the far ends of at most three pieces, never the subgraph.
-    Each item is reported once, in the part that first reaches it; ``edges`` counts the live
-    edges scanned. On PostgreSQL a level of several pieces is read over two connections
-    (``_SecondReader``), opened when the walk first reaches such a level."""
+    the level that reached it) and the far ends of at most ``2 * _READERS + 1`` pieces, never
+    the subgraph. Each item is reported once, in the part that first reaches it; ``edges``
+    counts the live edges scanned. On PostgreSQL the levels of several pieces are read by
+    reader connections (``_Reader``), opened when the walk first reaches such a level; the
+    session's connection stays free for the caller."""
     conn = session.connection()
     seen = _Seen()
     first = seen.new(_starts(conn, organisation_id, start_ids), _level_code(0))
     yield WalkPart(0, first, 0)
     count, low, high, level = len(first), first[0] if first else 0, first[-1] if first else 0, 0
     spans = {_level_code(0): (low, high)}  # level code -> the ids of the last level marked so
-    reader: _SecondReader | None = None
+    readers: list[_Reader] = []
     asked = False
     try:
         while count:
@@ -339,13 +362,13 @@ def walk_stream(
             if following in spans:  # 254 levels on
                 seen.forget(following, *spans.pop(following))
             if not asked and count > chunk:
-                asked, reader = True, _SecondReader.open(conn)
+                asked, readers = True, _Reader.open(conn)
             marks = seen.level
             pieces = (
                 _piece(conn, marks, code, span) for span in _pieces(marks, code, low, high, count, chunk)
             )
             count, low, high = 0, len(marks), 0
-            for ends in _level_ends(conn, reader, direction, pieces):
+            for ends in _level_ends(conn, readers, direction, pieces):
                 new = seen.new(ends, following)
                 if new:
                     count += len(new)
@@ -353,5 +376,5 @@ def walk_stream(
                 yield WalkPart(level, new, len(ends))
             spans[following] = (low, high)
     finally:
-        if reader is not None:
+        for reader in readers:
             reader.close()
