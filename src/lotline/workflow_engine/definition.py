@@ -53,6 +53,10 @@ Actions (plain data the platform performs; on nodes when they complete, on trans
 taken; each may carry a ``when`` condition): ``create_item``, ``consume``, ``aggregate``,
 ``set_status``, ``hold``, ``release``, ``open_nonconformance``, ``notify``. Parameters ending in
 ``_field`` name a form field whose submitted value the engine copies into the emitted action.
+A status action (``set_status``, ``hold``, ``release``) changes the subject's status, or with
+``scope``: ``created`` the items the submission creates (finished packs into quarantine),
+``forward`` the subject and every item made from it still in stock (a QA decision over a batch;
+a release frees only what is in quarantine).
 """
 
 from __future__ import annotations

@@ -95,6 +95,8 @@ CASES: list[tuple[str, Callable[[Doc], None], Found]] = [
      [("flow.schema_required", (N, 2, "epcis"))]),
     ("unknown action parameter", _set((N, 8, "actions", 0, "colour"), "red"),
      [("flow.schema_unknown_property", (N, 8, "actions", 0, "colour"))]),
+    ("status scope on a consume action", _set((N, 1, "actions", 0, "scope"), "created"),
+     [("flow.schema_unknown_property", (N, 1, "actions", 0, "scope"))]),
     ("duplicate transition id", _set((T, 9, "id"), "t_pack"), [("flow.duplicate_id", (T, 9, "id"))]),
     ("unknown target", _set((T, 9, "to"), "shipping"), [("flow.unknown_node", (T, 9, "to"))]),
     ("unknown start", _set(("start",), ["recieve"]), [("flow.unknown_node", ("start", 0))]),

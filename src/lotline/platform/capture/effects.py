@@ -20,6 +20,7 @@ from lotline.platform.capture.resolve import Output, Resolved
 from lotline.platform.errors import PermissionDeniedError
 from lotline.platform.genealogy.models import Edge, Event, EventResource, Item, ItemEvent
 from lotline.platform.genealogy.numbering import next_number
+from lotline.platform.genealogy.service import walk_stream
 from lotline.platform.masterdata import service as masterdata
 from lotline.platform.quality.models import Nonconformance, QualityResult
 
@@ -175,7 +176,8 @@ def apply(
             edges.append(_edge(record, event, child, container, "contained", None, None))
     direct.update_all(session, list(consumption.values()))
     direct.add(session, edges)
-    _statuses(session, record, decision.actions, outcome.subject)
+    made = outcome.created + [c for c in containers if c.created_by_record_id == record.id]
+    _statuses(session, record, decision.actions, outcome.subject, made)
     _quality(session, record, node.id, outcome.subject, form_document)
     return outcome
 
@@ -415,11 +417,20 @@ def _container(session: Session, actor: Actor, record: Record, output: Output) -
 
 
 _STATUS_ACTIONS = {"hold": "hold", "release": "released"}
+_IN_STOCK = frozenset({"released", "hold", "quarantine"})
 
 
 def _statuses(
-    session: Session, record: Record, actions: Sequence[Mapping[str, Any]], subject: Item | None
+    session: Session,
+    record: Record,
+    actions: Sequence[Mapping[str, Any]],
+    subject: Item | None,
+    made: Sequence[Item],
 ) -> None:
+    """Status actions and nonconformances. A status action's ``scope`` says whose status:
+    ``subject`` (the default), ``created`` (what this record made: its new items and containers,
+    e.g. finished packs into quarantine) or ``forward`` (the subject and everything made from it,
+    e.g. a QA decision over a batch's packs and cases)."""
     opened = []
     for action in actions:
         kind = action["type"]
@@ -434,13 +445,34 @@ def _statuses(
                     defects=list(defects) if isinstance(defects, list) else [defects],
                 )
             )
-        if subject is None:
             continue
         if kind == "set_status":
-            direct.update(session, subject, {"status": action["params"]["status"]})
+            status = action["params"]["status"]
         elif kind in _STATUS_ACTIONS:
-            direct.update(session, subject, {"status": _STATUS_ACTIONS[kind]})
+            status = _STATUS_ACTIONS[kind]
+        else:
+            continue
+        scope = action.get("params", {}).get("scope", "subject")
+        if scope == "created":
+            direct.update_all(session, [(item, {"status": status}) for item in made])
+        elif scope == "forward" and subject is not None:
+            _forward_status(session, record, subject, kind, status)
+        elif scope == "subject" and subject is not None:
+            direct.update(session, subject, {"status": status})
     direct.add(session, opened)
+
+
+def _forward_status(session: Session, record: Record, subject: Item, kind: str, status: str) -> None:
+    """``status`` on the subject and every item made from it that is still in stock (consumed,
+    shipped and scrapped items keep theirs). A release frees what is in quarantine only: an item
+    held for a reason of its own stays held. Walked in bounded memory, changed 1,000 at a time."""
+    eligible = {"quarantine"} if kind == "release" else _IN_STOCK - {status}
+    for part in walk_stream(session, record.organisation_id, [subject.id], "forward"):
+        for start in range(0, len(part.items), 1000):
+            ids = part.items[start : start + 1000]
+            query = select(Item).where(Item.id.in_(ids), Item.status.in_(sorted(eligible))).order_by(Item.id)
+            items = session.scalars(query).all()
+            direct.update_all(session, [(item, {"status": status}) for item in items])
 
 
 def _event(

@@ -3,11 +3,11 @@
 Active substance and excipients arrive, are quarantined and released by QC (one excipient lot is
 rejected; a weigher who scans a lot still in quarantine is refused). Each working day one batch
 goes through line clearance (checked and signed by a second person), dispensing (signed by the
-weigher and the second person),
-granulation, compression with in-process controls, film coating and yield reconciliation, then is
-serialised on one of two blister lines (GS1 DataMatrix packs aggregated into SSCC shipper cases)
-and released by QA with an electronic signature. One batch fails a hardness IPC and one misses
-the yield limit: both are held, investigated as deviations and continued by a signed QA decision.
+weigher and the second person), granulation, compression with in-process controls, film coating
+and yield reconciliation, then is serialised on one of two blister lines (GS1 DataMatrix packs
+aggregated into SSCC shipper cases) into quarantine, and released by QA with an electronic
+signature the next morning, which frees the batch's packs and cases; the last batch waits in
+quarantine for QA. One batch fails a hardness IPC and one misses the yield limit: both are held, investigated as deviations and continued by a signed QA decision.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ def run(client: Any, scale: float = 1.0, seed: int = 7) -> dict[str, Any]:
     stock: dict[str, list[list[Any]]] = {m: [] for m in GTIN}
     cases = {"n": 0}
     released: list[str] = []
+    awaiting: list[str] = []
     packs_made = 0
     last_serial = ""
 
@@ -293,6 +294,9 @@ def run(client: Any, scale: float = 1.0, seed: int = 7) -> dict[str, Any]:
             last_serial = serials[-1]
             if last:
                 break
+        if day == days - 1:  # the last batch's packs and cases wait in quarantine for QA
+            awaiting.append(batch)
+            continue
         rec.record(
             "pharma-tablet_batch",
             "qa_release",
@@ -304,8 +308,8 @@ def run(client: Any, scale: float = 1.0, seed: int = 7) -> dict[str, Any]:
                 "decision": "release",
             },
             station="PH-QA-1",
-            at=rec.at(day + 1, 9) if day + 1 < days else rec.at(day, 22),
+            at=rec.at(day + 1, 9),
             signatures=[{"meaning": "approved", **qa, "reason": "batch release"}],
         )
-        released.append(f"{PACK_GTIN}:{batch}")
-    return rec.finish(trace=last_serial, packs=packs_made, batches=len(released))
+        released.append(batch)
+    return rec.finish(trace=last_serial, packs=packs_made, released=released, awaiting_qa=awaiting)
