@@ -7,7 +7,8 @@ weigher and the second person), granulation, compression with in-process control
 and yield reconciliation, then is serialised on one of two blister lines (GS1 DataMatrix packs
 aggregated into SSCC shipper cases) into quarantine, and released by QA with an electronic
 signature the next morning, which frees the batch's packs and cases; the last batch waits in
-quarantine for QA. One batch fails a hardness IPC and one misses the yield limit: both are held, investigated as deviations and continued by a signed QA decision.
+quarantine for QA. One batch fails a hardness IPC and one misses the yield limit: both are held,
+investigated as deviations and continued by a signed QA decision.
 """
 
 from __future__ import annotations
