@@ -33,6 +33,7 @@ def test_forward_trace_export_runs_as_a_task_and_downloads_as_csv(
     task = operator.get(f"/api/tasks/{task_id}").get_json()
     assert (task["kind"], task["status"]) == ("trace_export", "done")  # jobs run in-process after commit
     assert task["result"]["rows"] == 4
+    assert task["progress"] == {"phase": "writing", "done": 4, "total": 4, "percent": 100}
 
     download = operator.get(f"/api/tasks/{task_id}/download")
     assert download.status_code == 200 and download.mimetype == "text/csv"
@@ -94,3 +95,62 @@ def test_every_cell_is_written_as_the_database_holds_it(operator: Any, org: Any,
     assert written == 3 and set(back) == {"SN-9", "'+RES-L2", "'-CAP-L2"}
     assert (back["'-CAP-L2"]["quantity"], back["'-CAP-L2"]["remaining"]) == ("7.000000", "5.000000")
     assert back["SN-9"] == rows["SN-9"]
+
+
+def test_an_export_reports_the_walk_then_the_rows_of_a_known_total(
+    operator: Any, org: Any, tmp_path: Any
+) -> None:
+    from lotline.platform.db import get_session
+    from lotline.platform.genealogy import service
+
+    receive(operator, "RES-L1", 100)
+    for serial in ("SN-1", "SN-2", "SN-3"):
+        assert assemble(operator, serial, ("RES-L1", 4)).status_code == 201
+    lot = operator.get("/api/items/search?q=RES-L1").get_json()[0]
+
+    calls: list[tuple[str, int, int | None]] = []
+    rows = service.export_trace_csv(
+        get_session(),
+        org.organisation.id,
+        [lot["id"]],
+        "forward",
+        tmp_path / "t.csv",
+        lambda *c: calls.append(c),
+    )
+    assert rows == 4
+    tracing = [c for c in calls if c[0] == "tracing"]
+    assert tracing == [("tracing", 1, None), ("tracing", 4, None)]  # the lot, then the level of its units
+    assert calls[len(tracing) :] == [("writing", 0, 4), ("writing", 1, 4), ("writing", 4, 4)]
+
+
+def test_task_progress_is_written_at_most_every_interval_and_always_at_the_end(app: Any) -> None:
+    from lotline.platform.db import get_session, transaction
+    from lotline.platform.system.jobs import TaskProgress
+    from lotline.platform.system.models import BackgroundTask
+
+    session = get_session()
+    with transaction(session):
+        task = BackgroundTask(kind="trace_export", status="running", params={})
+        session.add(task)
+    progress = TaskProgress(task.id, every=3600)
+    try:
+        progress("tracing", 20_000, None)
+        progress("tracing", 40_000, None)  # within the interval: not written
+        session.expire_all()
+        assert session.get(BackgroundTask, task.id).progress == {  # type: ignore[union-attr]
+            "phase": "tracing",
+            "done": 20_000,
+            "total": None,
+            "percent": None,
+        }
+        progress("writing", 30_000, 60_000)  # within the interval, and not the end
+        progress("writing", 60_000, 60_000)  # the end of the phase: written
+        session.expire_all()
+        assert session.get(BackgroundTask, task.id).progress == {  # type: ignore[union-attr]
+            "phase": "writing",
+            "done": 60_000,
+            "total": 60_000,
+            "percent": 100,
+        }
+    finally:
+        progress.close()

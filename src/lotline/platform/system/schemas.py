@@ -29,6 +29,13 @@ class TaskSchema(Schema):
     kind = fields.String()
     status = fields.String(metadata={"description": "queued, running, done or failed"})
     result = fields.Dict(allow_none=True)
+    progress = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "while running: phase (tracing | writing), done, total (null while unknown) "
+            "and percent (null while the total is unknown)"
+        },
+    )
     error = fields.String(allow_none=True)
     created_at = fields.DateTime()
     started_at = fields.DateTime(allow_none=True)

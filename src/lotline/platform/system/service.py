@@ -75,6 +75,16 @@ def start_task(session: Session, task_id: int) -> BackgroundTask:
     return task
 
 
+def report_progress(session: Session, task_id: int, phase: str, done: int, total: int | None) -> None:
+    """A running task's progress, committed by ``session`` (a session of its own, not the one
+    doing the task's work, so that pollers see it while the work goes on)."""
+    percent = min(100, done * 100 // total) if total else (100 if total == 0 else None)
+    progress = {"phase": phase, "done": done, "total": total, "percent": percent}
+    with transaction(session):
+        running = (BackgroundTask.id == task_id, BackgroundTask.status == "running")
+        session.execute(sa.update(BackgroundTask).where(*running).values(progress=progress))
+
+
 def finish_task(
     session: Session, task_id: int, result: dict[str, Any] | None = None, error: str | None = None
 ) -> BackgroundTask:

@@ -27,6 +27,7 @@ export function TraceExport({ itemId, direction }: { itemId: number; direction: 
   const { task, error, starting, start } = useTraceExport(itemId, direction);
   const pending = task !== null && (task.status === 'queued' || task.status === 'running');
   const elapsed = useElapsed(task?.created_at, pending);
+  const progress = task?.status === 'running' ? task.progress : null;
 
   return (
     <div className={styles.actions} data-testid="trace-export" data-status={task?.status ?? 'idle'}>
@@ -37,9 +38,29 @@ export function TraceExport({ itemId, direction }: { itemId: number; direction: 
       )}
       {pending && (
         <>
-          <progress className={styles.progress} aria-label={t('trace.export.progress')} />
+          {progress?.percent != null ? (
+            <progress
+              className={styles.progress}
+              aria-label={t('trace.export.progress')}
+              max={100}
+              value={progress.percent}
+            />
+          ) : (
+            <progress className={styles.progress} aria-label={t('trace.export.progress')} />
+          )}
           <span role="status">
-            {task.status === 'queued' ? t('trace.export.queued') : t('trace.export.running', { seconds: elapsed })}
+            {task.status === 'queued'
+              ? t('trace.export.queued')
+              : progress?.phase === 'tracing'
+                ? t('trace.export.tracing', { count: progress.done, seconds: elapsed })
+                : progress?.phase === 'writing' && progress.total !== null
+                  ? t('trace.export.writing', {
+                      percent: progress.percent ?? 0,
+                      done: progress.done,
+                      total: progress.total,
+                      seconds: elapsed,
+                    })
+                  : t('trace.export.running', { seconds: elapsed })}
           </span>
         </>
       )}

@@ -246,7 +246,7 @@ describe('genealogy', () => {
       'GET /api/tasks/41': () => {
         polls += 1;
         return polls < 2
-          ? { id: 41, kind: 'trace_export', status: 'running', result: null, error: null, created_at: new Date().toISOString(), started_at: null, finished_at: null }
+          ? { id: 41, kind: 'trace_export', status: 'running', result: null, progress: { phase: 'writing', done: 1200, total: 3600, percent: 33 }, error: null, created_at: new Date().toISOString(), started_at: null, finished_at: null }
           : { id: 41, kind: 'trace_export', status: 'done', result: { rows: 3, file: 'trace-41.csv' }, error: null, created_at: new Date().toISOString(), started_at: null, finished_at: null };
       },
     });
@@ -256,7 +256,8 @@ describe('genealogy', () => {
 
     const exporter = screen.getByTestId('trace-export');
     await waitFor(() => expect(exporter).toHaveAttribute('data-status', 'running'), { timeout: 3000 });
-    expect(within(exporter).getByRole('progressbar', { name: 'Export progress' })).toBeInTheDocument();
+    expect(within(exporter).getByRole('progressbar', { name: 'Export progress' })).toHaveAttribute('value', '33');
+    expect(exporter).toHaveTextContent('Writing rows… 33 % (1,200 of 3,600)');
     const download = await within(exporter).findByRole('link', { name: 'Download CSV' }, { timeout: 4000 });
     expect(download).toHaveAttribute('href', '/api/tasks/41/download');
     expect(exporter).toHaveTextContent('Export ready: 3 items.');

@@ -164,11 +164,20 @@ export type RecordVersion = {
 
 export type TaskStatus = 'queued' | 'running' | 'done' | 'failed';
 
+export type TaskProgress = {
+  phase: 'tracing' | 'writing' | string;
+  done: number;
+  total: number | null;
+  percent: number | null;
+};
+
 export type BackgroundTask = {
   id: number;
   kind: string;
   status: TaskStatus | string;
   result: { rows?: number; file?: string; seconds?: number } | null;
+  /** While running: the walk ("tracing": items found so far), then the rows of a known total. */
+  progress?: TaskProgress | null;
   error: string | null;
   created_at: string;
   started_at: string | null;
