@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -100,3 +101,36 @@ def test_failed_job_is_recorded_on_its_task(rq_app: Flask, redis_url: str) -> No
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
     assert queue.failed_job_registry.count == 1
+
+
+def test_a_task_reports_progress_while_its_work_reads_and_still_finishes_on_sqlite(tmp_path: Path) -> None:
+    """Real connections on a SQLite file (no shared test connection): the work's read transaction
+    outlives progress committed by another connection, and the task still finishes (a stale
+    snapshot may not start writing: SQLITE_BUSY_SNAPSHOT)."""
+    from lotline.platform import migrate
+    from lotline.platform.config import load_config
+    from tests.conftest import make_test_config
+
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    migrate.upgrade(load_config({"DATABASE_URL": url}))
+    app = create_app(make_test_config(tmp_path, DATABASE_URL=url))
+    seen: list[dict[str, Any] | None] = []
+
+    def work(_app: Flask, session: Any, task: BackgroundTask, progress: Any) -> dict[str, Any]:
+        session.scalar(select(func.count()).select_from(BackgroundTask))  # a read transaction begins
+        progress("writing", 1, 2)
+        progress("writing", 2, 2)  # the end of the phase: written, however soon
+        with get_db().engine.connect() as other:  # what a poller sees meanwhile
+            seen.append(other.scalar(select(BackgroundTask.progress).where(BackgroundTask.id == task.id)))
+        return {"rows": 2}
+
+    with app.app_context():
+        session = get_db().new_session()
+        with transaction(session):
+            task = BackgroundTask(kind="trace_export", params={})
+            session.add(task)
+        system_jobs.run_task(task.id, work)
+        done = get_db().new_session().get(BackgroundTask, task.id)
+        assert done is not None and (done.status, done.result) == ("done", {"rows": 2})
+        get_db().engine.dispose()
+    assert seen == [{"phase": "writing", "done": 2, "total": 2, "percent": 100}]

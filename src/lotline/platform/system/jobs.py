@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from lotline.platform.db import get_db
 from lotline.platform.jobs import job_app_context
 from lotline.platform.system import service
 from lotline.platform.system.models import BackgroundTask
+
+log = logging.getLogger(__name__)
 
 
 class TaskProgress:
@@ -32,7 +36,11 @@ class TaskProgress:
         self.last = now
         if self.session is None:
             self.session = get_db().new_session()
-        service.report_progress(self.session, self.task_id, phase, done, total)
+        try:
+            service.report_progress(self.session, self.task_id, phase, done, total)
+        except OperationalError:  # progress is news, not the work: a busy database skips it
+            self.session.rollback()
+            log.warning("progress of task %s not written", self.task_id, exc_info=True)
 
     def close(self) -> None:
         if self.session is not None:
@@ -51,6 +59,9 @@ def run_task(task_id: int, work: Work) -> None:
             task = service.start_task(session, task_id)
             try:
                 result = work(app, session, task, progress)
+                # the work's transaction ends first: on SQLite a reader whose snapshot is older
+                # than a progress write may not start writing (SQLITE_BUSY_SNAPSHOT)
+                session.commit()
             except Exception as exc:  # recorded on the task; the task is the report
                 session.rollback()
                 service.finish_task(session, task_id, error=f"{type(exc).__name__}: {exc}")
