@@ -230,6 +230,10 @@ def test_correction_keeps_the_original_and_fixes_quantities(operator: Any, super
     assert [r["id"] for r in history] == [original["id"], fixed.get_json()["record"]["id"]]
     assert history[0]["data"]["components"][0]["qty"] == 40  # the original is kept as it was
     assert history[1]["correction_reason"] == "typed 40 for 4"
+    labels = history[0]["labels"]["fields"]  # the form's names for what the record holds
+    assert labels["components"] == {"en": "Components", "zh-CN": "零部件"}
+    assert labels["components.lot"] == {"en": "Lot", "zh-CN": "批次"}
+    assert labels["tool"] == {"en": "Tool", "zh-CN": "工具"}
 
     unit = operator.get("/api/items/search?q=SN-0001").get_json()[0]
     edges = operator.get(f"/api/items/{unit['id']}/trace").get_json()["edges"]

@@ -108,6 +108,9 @@ def test_a_rejected_batch_scraps_its_packs_and_cases(
     make_user("quality", username="qp-ines")
     rejected = qa_decision(admin_client, "qp-ines", waiting, "reject")
     assert rejected.status_code == 201, rejected.get_json()
+    (record,) = admin_client.get(f"/api/records/{rejected.get_json()['record']['id']}").get_json()
+    assert record["labels"]["options"]["decision"]["reject"] == {"en": "Reject", "zh-CN": "不予放行"}
+    assert record["labels"]["fields"]["decision"] == {"en": "Decision", "zh-CN": "放行结论"}
 
     assert statuses(made_from(admin_client, waiting)) == {"unit": {"scrapped"}, "container": {"scrapped"}}
     assert bulk_lot(admin_client, waiting)["status"] == (before if before == "consumed" else "scrapped")

@@ -72,8 +72,32 @@ def record_history(session: Session, organisation_id: int, record_id: int) -> li
         chain.append(later)
 
 
+def form_labels(session: Session, form_version_id: int | None) -> dict[str, Any]:
+    """How a record's values are named where they are shown: each field's label (``en``,
+    ``zh-CN``) by its key (a group's fields as ``group.field``), and a choice's label by field
+    and value. From the record's own form version (published versions never change)."""
+    from lotline.platform.definitions import service as definitions
+
+    labels: dict[str, Any] = {"fields": {}, "options": {}}
+    if form_version_id is None:
+        return labels
+
+    def walk(fields: list[dict[str, Any]], prefix: str) -> None:
+        for field in fields:
+            key = prefix + field["key"]
+            if "label" in field:
+                labels["fields"][key] = field["label"]
+            if field.get("options"):
+                labels["options"][key] = {o["value"]: o["label"] for o in field["options"]}
+            walk(field.get("fields", []), key + ".")
+
+    walk(definitions.version_ref_by_id(session, form_version_id).document.get("fields", []), "")
+    return labels
+
+
 def record_history_signed(session: Session, actor: Actor, record_id: int) -> list[dict[str, Any]]:
-    """``record_history`` with every record's signatures (printed name, time, meaning, validity)."""
+    """``record_history`` with every record's signatures (printed name, time, meaning, validity)
+    and the labels of its form (``form_labels``)."""
     from lotline.platform.audit import service as audit_service
 
     history = []
@@ -82,6 +106,7 @@ def record_history_signed(session: Session, actor: Actor, record_id: int) -> lis
         history.append(
             {
                 **{column.key: getattr(record, column.key) for column in Record.__table__.columns},
+                "labels": form_labels(session, record.form_version_id),
                 "signatures": [
                     {
                         "meaning": s.meaning,

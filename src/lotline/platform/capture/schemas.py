@@ -66,6 +66,12 @@ class RecordSchema(Schema):
     data = fields.Dict()
     corrects_record_id = fields.Integer(allow_none=True)
     correction_reason = fields.String(allow_none=True)
+    labels = fields.Dict(
+        metadata={
+            "description": "the form's names for the values: fields (label by key, a group's fields as "
+            "group.field) and options (label by field and value), each label in en and zh-CN"
+        }
+    )
     signatures = fields.List(
         fields.Dict(), metadata={"description": "printed name, time, meaning and validity of each signature"}
     )

@@ -4,7 +4,7 @@ import { errorMessage } from '@/lib/error-message';
 
 import { getRecord } from '@/features/trace/api/get-record';
 import { formatDateTime } from '@/features/trace/lib/format';
-import { describeRecordData } from '@/features/trace/lib/record-data';
+import { describeRecordData, nameRecordValues } from '@/features/trace/lib/record-data';
 import { useLabels } from '@/features/trace/hooks/use-labels';
 import { useQuery } from '@/features/trace/hooks/use-query';
 import type { Signature } from '@/features/trace/types/trace';
@@ -31,7 +31,7 @@ export function RecordDetails({ recordId }: { recordId: number }) {
   const versions = record.data ?? [];
   const latest = versions[versions.length - 1];
   if (!latest) return null;
-  const values = describeRecordData(latest.data);
+  const values = nameRecordValues(describeRecordData(latest.data), latest.data, latest.labels, i18n.language);
   const signatures = versions.flatMap((version) => version.signatures);
   const meaning = (signature: Signature) =>
     (i18n.language === 'zh-CN' ? signature.meaning_zh : signature.meaning_en) || signature.meaning;
@@ -47,7 +47,7 @@ export function RecordDetails({ recordId }: { recordId: number }) {
         <ul className={styles.results} aria-label={t('trace.detail.results')}>
           {values.map((value) => (
             <li key={value.key} className={styles.result} data-result={value.result}>
-              {value.key}: {value.text}
+              {value.label}: {value.text}
               {value.spec && ` (${t('trace.detail.spec', { spec: value.spec })})`}
               {value.result && ` — ${labels.result(value.result)}`}
             </li>

@@ -148,6 +148,7 @@ describe('genealogy', () => {
           corrects_record_id: 12,
           correction_reason: 'Probe was loose',
           data: { voltage: { value: 5.02, unit: 'V', lsl: 4.5, usl: 5.5, result: 'pass' } },
+          labels: { fields: { voltage: { en: 'Output voltage', 'zh-CN': '输出电压' } }, options: {} },
           signatures: [
             {
               meaning: 'approval',
@@ -178,7 +179,7 @@ describe('genealogy', () => {
     expect(events[0]).toHaveTextContent('TQ-7');
     expect(events[0]).toHaveTextContent('Olga Operator');
     expect(events[0]).toHaveTextContent('RES-2611-A × 4 ea');
-    expect(await within(events[1]!).findByText('voltage: 5.02 V (spec 4.5–5.5 V) — in spec')).toBeVisible();
+    expect(await within(events[1]!).findByText('Output voltage: 5.02 V (spec 4.5–5.5 V) — in spec')).toBeVisible();
     expect(within(events[1]!).getByText('Corrected record. Reason: Probe was loose')).toBeVisible();
     expect(within(events[1]!).getByTestId('record-signatures')).toHaveTextContent(
       /Signed by Quinn Quality \(Approved\) on .*\(valid\)/,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { localInputToIso } from '@/features/trace/lib/format';
-import { describeRecordData } from '@/features/trace/lib/record-data';
+import { describeRecordData, nameRecordValues } from '@/features/trace/lib/record-data';
 
 describe('describeRecordData', () => {
   it('shows a measurement with unit, spec limits and verdict', () => {
@@ -50,5 +50,51 @@ describe('localInputToIso', () => {
     expect(iso).toMatch(/Z$/);
     expect(new Date(iso).getTime()).toBe(new Date(2026, 10, 28, 8, 30).getTime());
     expect(localInputToIso('')).toBeUndefined();
+  });
+});
+
+describe('nameRecordValues', () => {
+  const labels = {
+    fields: {
+      decision: { en: 'Decision', 'zh-CN': '放行结论' },
+      defects: { en: 'Defects', 'zh-CN': '缺陷' },
+      joints: { en: 'Joints', 'zh-CN': '连接点' },
+      'joints.torque': { en: 'Torque', 'zh-CN': '扭矩' },
+    },
+    options: {
+      decision: { release: { en: 'Release for sale', 'zh-CN': '放行销售' } },
+      defects: { scratch: { en: 'Scratch', 'zh-CN': '划痕' }, dent: { en: 'Dent', 'zh-CN': '凹痕' } },
+    },
+  };
+  const data = {
+    decision: 'release',
+    defects: ['scratch', 'dent', 'other'],
+    joints: [{ torque: { value: 12.1, unit: 'N·m' }, position: 'A' }],
+    note: 'ok',
+  };
+
+  it("names fields, choices and a group's fields by the form's labels in the user's language", () => {
+    const named = nameRecordValues(describeRecordData(data), data, labels, 'zh-CN');
+    expect(named.map((value) => `${value.label}: ${value.text}`)).toEqual([
+      '放行结论: 放行销售',
+      '缺陷: 划痕; 凹痕; other',
+      '连接点: 扭矩: 12.1 N·m, position: A',
+      'note: ok',
+    ]);
+    expect(nameRecordValues(describeRecordData(data), data, labels, 'en')[0]).toMatchObject({
+      key: 'decision',
+      label: 'Decision',
+      text: 'Release for sale',
+    });
+  });
+
+  it('shows keys and values as they are when the record has no labels', () => {
+    const named = nameRecordValues(describeRecordData(data), data, undefined, 'en');
+    expect(named.map((value) => `${value.label}: ${value.text}`)).toEqual([
+      'decision: release',
+      'defects: scratch; dent; other',
+      'joints: torque: 12.1 N·m, position: A',
+      'note: ok',
+    ]);
   });
 });

@@ -1,3 +1,5 @@
+import type { FormLabels, LocalText } from '@/features/trace/types/trace';
+
 /** One captured value of a record, ready to show: measurements with their spec and verdict. */
 export type RecordValue = {
   key: string;
@@ -75,4 +77,37 @@ export function describeRecordData(
       }
       return { key, text: plain(value) };
     });
+}
+
+/**
+ * The form's names for a record's values, in `language`: each value's field label (`label`), a
+ * choice shown by its label, a group's entries with their fields' labels. Where the form names
+ * nothing (an older record, a computed value) the key or value itself shows.
+ */
+export function nameRecordValues(
+  values: RecordValue[],
+  data: Record<string, Json> | null | undefined,
+  labels: FormLabels | null | undefined,
+  language: string,
+): (RecordValue & { label: string })[] {
+  const pick = (text: LocalText | undefined) => (text ? (language === 'zh-CN' ? text['zh-CN'] : text.en) : undefined);
+  return values.map((value) => {
+    const raw = data?.[value.key];
+    const options = labels?.options[value.key];
+    let text = value.text;
+    if (options && typeof raw === 'string') {
+      text = pick(options[raw]) ?? text;
+    } else if (options && Array.isArray(raw) && raw.every((entry) => typeof entry === 'string')) {
+      text = raw.map((entry) => pick(options[entry as string]) ?? String(entry)).join('; ');
+    } else if (Array.isArray(raw) && raw.length > 0 && raw.every(isObject)) {
+      text = raw
+        .map((entry) =>
+          Object.entries(entry as Record<string, Json>)
+            .map(([inner, innerValue]) => `${pick(labels?.fields[`${value.key}.${inner}`]) ?? inner}: ${plain(innerValue)}`)
+            .join(', '),
+        )
+        .join('; ');
+    }
+    return { ...value, text, label: pick(labels?.fields[value.key]) ?? value.key };
+  });
 }

@@ -144,6 +144,16 @@ export type Signature = {
   status: string;
 };
 
+export type LocalText = { en: string; 'zh-CN': string };
+
+/** A record's form labels (see `GET /api/records/{id}`). */
+export type FormLabels = {
+  /** label by field key (a group's fields as `group.field`) */
+  fields: Record<string, LocalText>;
+  /** label by field key and choice value */
+  options: Record<string, Record<string, LocalText>>;
+};
+
 /** One version of a captured record (the original, then each correction). */
 export type RecordVersion = {
   id: number;
@@ -159,6 +169,8 @@ export type RecordVersion = {
   data: Record<string, unknown>;
   corrects_record_id: number | null;
   correction_reason: string | null;
+  /** The form's names for the values (absent from servers before labels were served). */
+  labels?: FormLabels | null;
   signatures: Signature[];
 };
 
