@@ -4,7 +4,7 @@ status changes, containment, the EPCIS event, quality results and nonconformance
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -544,20 +544,20 @@ def _event(
 def _quality(
     session: Session, record: Record, node: str, subject: Item | None, form_document: Mapping[str, Any]
 ) -> None:
+    """A quality result per measured value, repeating groups' rows included: the characteristic
+    the form declares (else the field's key, a group's field as ``group.field``) and the value's
+    own path (``field``: ``joints.2.torque``), so results chart by characteristic and still say
+    which joint they came from."""
     results = []
-    for spec in form_document.get("fields", []):
-        if spec.get("type") != "measurement":
-            continue
-        value = record.data.get(spec["key"])
-        if not isinstance(value, Mapping) or value.get("value") is None:
-            continue
+    for spec, path, value in _measurements(form_document.get("fields", []), record.data, ()):
         results.append(
             QualityResult(
                 organisation_id=record.organisation_id,
                 record_id=record.id,
                 item_id=subject.id if subject is not None else None,
                 node=node,
-                characteristic=spec["key"],
+                characteristic=spec.get("characteristic") or ".".join(p for p in path if not p.isdigit()),
+                field=".".join(path),
                 value=Decimal(str(value["value"])),
                 unit=value.get("unit"),
                 limits={
@@ -567,3 +567,19 @@ def _quality(
             )
         )
     direct.add(session, results)
+
+
+def _measurements(
+    fields: Sequence[Mapping[str, Any]], data: Any, path: tuple[str, ...]
+) -> Iterator[tuple[Mapping[str, Any], tuple[str, ...], Mapping[str, Any]]]:
+    """(field, path, value) of every measured value in ``data``, in form order, groups row by row."""
+    if not isinstance(data, Mapping):
+        return
+    for spec in fields:
+        key, value = spec["key"], data.get(spec["key"])
+        if spec.get("type") == "measurement":
+            if isinstance(value, Mapping) and value.get("value") is not None:
+                yield spec, (*path, key), value
+        elif spec.get("type") == "group" and isinstance(value, list):
+            for index, row in enumerate(value):
+                yield from _measurements(spec.get("fields", []), row, (*path, key, str(index)))

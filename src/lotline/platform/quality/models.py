@@ -26,6 +26,8 @@ class QualityResult(Base):
     item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"), default=None)
     node: Mapped[str] = mapped_column(String(80))
     characteristic: Mapped[str] = mapped_column(String(200))
+    # the value's path in the record's data (``joints.2.torque``); None before migration 0014
+    field: Mapped[str | None] = mapped_column(String(200), default=None)
     value: Mapped[Decimal | None] = mapped_column(Numeric(18, 6), default=None)
     unit: Mapped[str | None] = mapped_column(String(16), default=None)
     limits: Mapped[dict[str, Any]] = mapped_column(default=dict)

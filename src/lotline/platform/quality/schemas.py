@@ -18,6 +18,9 @@ class QualityResultSchema(Schema):
     item_id = fields.Integer(allow_none=True)
     node = fields.String()
     characteristic = fields.String()
+    field = fields.String(
+        allow_none=True, metadata={"description": "where in the record the value is, e.g. joints.2.torque"}
+    )
     value = fields.Float(allow_none=True)
     unit = fields.String(allow_none=True)
     limits = fields.Dict()

@@ -132,7 +132,7 @@ def run(client: Any, scale: float = 1.0, seed: int = 7) -> dict[str, Any]:
             module = f"BM{rec.date(day).replace('-', '')[2:]}{index + 1:03d}"
             ecu = serials["ECU-ESC"].pop(0)
             at = 6 + index * 0.12
-            torques = {f"tq_j{j}": round(r.uniform(2.95, 3.25), 1) for j in range(1, 5)}
+            joints = [{"joint": f"J{j}", "torque": round(r.uniform(2.95, 3.25), 1)} for j in range(1, 5)]
             rec.record(
                 "automotive-brake_module",
                 "assemble",
@@ -144,7 +144,7 @@ def run(client: Any, scale: float = 1.0, seed: int = 7) -> dict[str, Any]:
                     "screws": lots["SCREW-M5"],
                     "screw_qty": 4,
                     "tool": "NR-0101",
-                    **torques,
+                    "joints": joints,
                 },
                 station="AU-BM-10",
                 at=rec.at(day, at),
