@@ -43,6 +43,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     from lotline.platform.capture.views import blp as capture_blp
     from lotline.platform.definitions import views as definitions_views
     from lotline.platform.genealogy.views import blp as genealogy_blp
+    from lotline.platform.labels.views import blp as labels_blp
     from lotline.platform.masterdata.views import blp as masterdata_blp
     from lotline.platform.packs.views import blp as packs_blp
     from lotline.platform.quality.views import blp as quality_blp
@@ -63,6 +64,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     api.register_blueprint(masterdata_blp)
     api.register_blueprint(capture_blp)
     api.register_blueprint(genealogy_blp)
+    api.register_blueprint(labels_blp)
     api.register_blueprint(quality_blp)
     api.register_blueprint(packs_blp)
     app.register_blueprint(web_bp)

@@ -11,6 +11,7 @@ KIND_ZH = {
     "line": "产线",
     "station": "工位",
     "equipment": "设备",
+    "printer": "标签打印机",
     "bom": "物料清单",
 }
 
@@ -18,6 +19,10 @@ register_messages(
     {
         # values
         # "wrong_type" and "too_long" are the form engine's (params: expected, max_length).
+        "bad_host": {
+            "en": "{field}: {value!r} is not a host name or an IP address.",
+            "zh-CN": "{field}：{value!r} 不是有效的主机名或 IP 地址。",
+        },
         "bad_code": {
             "en": "{field} may not contain tabs, line breaks or control characters.",
             "zh-CN": "{field} 不能包含制表符、换行符或控制字符。",

@@ -91,6 +91,25 @@ class Equipment(_Stamped, Base):
     calibration_due: Mapped[date | None] = mapped_column(Date, default=None)
 
 
+class Printer(_Stamped, Base):
+    """A label printer on the network, spoken to in its raw port (ZPL over TCP, 9100 by default),
+    optionally the printer of one station."""
+
+    __tablename__ = "printer"
+    __table_args__ = (UniqueConstraint("organisation_id", "code"),)
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id"), default=None, index=True)
+    code: Mapped[str] = mapped_column(String(CODE))
+    name: Mapped[str] = mapped_column(String(NAME))
+    host: Mapped[str] = mapped_column(String(253))
+    port: Mapped[int] = mapped_column(default=9100)
+    language: Mapped[str] = mapped_column(String(16), default="zpl")
+
+
 class Location(_Stamped, _Address, Base):
     """A place goods are (warehouse, dock, line, farm, a customer's site …) with its FSMA 204
     location description: business name, phone, physical address or coordinates."""

@@ -93,6 +93,13 @@ class EquipmentInSchema(LineInSchema):
     calibration_due = fields.Date(allow_none=True)
 
 
+class PrinterInSchema(LineInSchema):
+    station_id = fields.Integer(allow_none=True, metadata={"description": "the station it serves"})
+    host = fields.String(metadata={"description": "host name or IP address"})
+    port = fields.Integer(metadata={"description": "raw print port (default 9100)"})
+    language = fields.String(metadata={"description": "printer language: zpl"})
+
+
 class ListQuerySchema(Schema):
     active = fields.Boolean(load_default=None)
     q = fields.String(load_default=None, metadata={"description": "part of the code or name"})
@@ -201,6 +208,10 @@ class StationSchema(_Out, StationInSchema):
 
 
 class EquipmentSchema(_Out, EquipmentInSchema):
+    pass
+
+
+class PrinterSchema(_Out, PrinterInSchema):
     pass
 
 

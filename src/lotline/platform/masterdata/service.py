@@ -34,7 +34,15 @@ from lotline.platform.masterdata.boms import (
 )
 from lotline.platform.masterdata.csv_import import open_csv
 from lotline.platform.masterdata.messages import KIND_ZH
-from lotline.platform.masterdata.models import Equipment, Location, Material, Partner, ProductionLine, Station
+from lotline.platform.masterdata.models import (
+    Equipment,
+    Location,
+    Material,
+    Partner,
+    Printer,
+    ProductionLine,
+    Station,
+)
 from lotline.platform.masterdata.specs import SPECS, Spec, clean, is_blank
 from lotline.platform.masterdata.values import Invalid, to_gtin
 from lotline.platform.refcache import Snapshot
@@ -75,6 +83,7 @@ MODELS: dict[str, Any] = {
     "line": ProductionLine,
     "station": Station,
     "equipment": Equipment,
+    "printer": Printer,
 }
 IMPORTABLE = ("material", "partner", "location")
 SEARCHED = {"material": ("code", "name_en", "name_zh")}
@@ -249,7 +258,7 @@ def _load_context(
     session: Session, organisation_id: int, entity: str, states: list[dict[str, Any]]
 ) -> _Context:
     ctx = _Context()
-    if entity in ("location", "line", "station", "equipment"):
+    if entity in ("location", "line", "station", "equipment", "printer"):
         rows = session.execute(select(Site.code, Site.id).where(Site.organisation_id == organisation_id))
         ctx.sites = {code: site_id for code, site_id in rows}
     for key, model, target in (("line_id", ProductionLine, ctx.lines), ("station_id", Station, ctx.stations)):

@@ -271,7 +271,23 @@ EQUIPMENT = Spec(
     ),
 )
 
-SPECS = {s.kind: s for s in (MATERIAL, PARTNER, LOCATION, LINE, STATION, EQUIPMENT)}
+PRINTER_LANGUAGES = ("zpl",)
+
+PRINTER = Spec(
+    "printer",
+    (
+        Column("site_id", _ID, required=True),
+        Column("station_id", _ID),
+        Column("code", _CODE, required=True),
+        Column("name", _text(NAME), required=True),
+        Column("host", v.to_host, required=True),
+        Column("port", partial(v.to_int, minimum=1, maximum=65535), empty=9100),
+        Column("language", partial(v.to_choice, choices=PRINTER_LANGUAGES, synonyms={}), empty="zpl"),
+        _ACTIVE,
+    ),
+)
+
+SPECS = {s.kind: s for s in (MATERIAL, PARTNER, LOCATION, LINE, STATION, EQUIPMENT, PRINTER)}
 
 
 def is_blank(value: Any) -> bool:

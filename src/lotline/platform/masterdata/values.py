@@ -7,6 +7,7 @@ returns the normalised value or raises ``Invalid`` with a message code and its p
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -223,6 +224,21 @@ def to_uom(value: Any) -> str:
     if unit is None:
         raise Invalid("unknown_uom", units=", ".join(sorted(UNITS)))
     return unit
+
+
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def to_host(value: Any) -> str:
+    """A host name (RFC 1123) or an IPv4 / IPv6 address, as a printer's network address."""
+    text = to_text(value, 253)
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        pass
+    if not text or not all(_HOST_LABEL.match(label) for label in text.rstrip(".").split(".")):
+        raise Invalid("bad_host")
+    return text.lower()
 
 
 def to_phone(value: Any) -> str:

@@ -112,6 +112,7 @@ register("station", "stations", schemas.StationInSchema, schemas.StationSchema, 
 register(
     "equipment", "equipment", schemas.EquipmentInSchema, schemas.EquipmentSchema, schemas.EquipmentQuerySchema
 )
+register("printer", "printers", schemas.PrinterInSchema, schemas.PrinterSchema, schemas.EquipmentQuerySchema)
 
 
 @blp.route("/boms", endpoint="boms")

@@ -178,6 +178,61 @@ describe('station page', () => {
     expect(posted.slice(-2)).toEqual(['LOT-A', 'LOT-B']);
   }, 30_000);
 
+  it("prints a created lot's pack label on the station's printer, and says why when it cannot", async () => {
+    const printed: unknown[] = [];
+    let printerUp = true;
+    stubFetch((request) => {
+      const { url, init } = request;
+      if (url.endsWith('/api/auth/me')) return jsonResponse(me);
+      if (url.endsWith('/api/flows')) return jsonResponse([{ key: 'dispense', latest_version: 2 }]);
+      if (url.endsWith('/api/flows/dispense/versions/2')) return jsonResponse(unsignedFlow);
+      if (url.includes('/api/forms/weigh/versions/1')) return jsonResponse(form);
+      if (url.includes('/api/flow-instances')) return jsonResponse({ items: [], total: 0 });
+      if (url.endsWith('/api/items/77/labels')) {
+        return jsonResponse([
+          { key: 'food/tlc_case', name: { en: 'Case label with TLC', 'zh-CN': '带 TLC 的箱标' }, applies_to: 'lot', format: 'zpl' },
+        ]);
+      }
+      if (url.endsWith('/api/items/77/labels/print')) {
+        printed.push(JSON.parse(String(init?.body)));
+        return printerUp
+          ? jsonResponse({ item_id: 77, template: 'food/tlc_case', printer: 'ZB-PH-1', copies: 1 })
+          : jsonResponse(
+              { code: 'printer_unreachable', message: 'Printer ZB-PH-1 at 10.0.0.9:9100 did not take the label.', errors: [] },
+              { status: 503 },
+            );
+      }
+      if (url.endsWith('/api/records')) {
+        return jsonResponse({
+          record: { id: 5, flow: 'dispense', node: 'weigh', subject: 'LOT-P', instance_id: 1 },
+          created_items: [
+            { id: 77, code: 'LOT-P', kind: 'lot', material: 'API-1', quantity: 10, uom: 'kg', expiry: null, gtin: null, lot: 'LOT-P', serial: null, sscc: null, digital_link: null, status: 'released' },
+          ],
+          next_steps: [],
+          instance_status: 'active',
+          notices: [],
+          signatures: [],
+        });
+      }
+      return jsonResponse({});
+    });
+    renderApp('/station');
+    const user = userEvent.setup();
+    await screen.findByRole('heading', { name: 'Weighing' });
+    await user.type(screen.getByLabelText('Lot'), 'LOT-P{Enter}');
+    await user.type(screen.getByLabelText(/Net weight/), '10');
+    await user.click(screen.getByRole('button', { name: 'Submit' }));
+
+    const label = await screen.findByTestId('label');
+    await user.click(await within(label).findByRole('button', { name: "Print on the station's printer" }));
+    expect(await within(label).findByText('Sent to printer ZB-PH-1.')).toBeVisible();
+    expect(printed).toEqual([{ station: 'PH-1', template: 'food/tlc_case' }]);
+
+    printerUp = false;
+    await user.click(within(label).getByRole('button', { name: "Print on the station's printer" }));
+    expect(await within(label).findByRole('alert')).toHaveTextContent('did not take the label');
+  }, 30_000);
+
   it('sends a worker whose session ended to sign in again, keeping the record for them', async () => {
     stationApi(unsignedFlow, () =>
       jsonResponse({ code: 'authentication_required', message: 'Sign in.', errors: [] }, { status: 401 }),

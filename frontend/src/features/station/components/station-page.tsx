@@ -342,7 +342,12 @@ export function StationPage() {
       ) : null}
 
       {outcome ? (
-        <OutcomePanel outcome={outcome} stepName={stepName} onDismiss={() => setOutcome(null)} />
+        <OutcomePanel
+          outcome={outcome}
+          stepName={stepName}
+          station={station}
+          onDismiss={() => setOutcome(null)}
+        />
       ) : null}
 
       {choice ? (
@@ -422,9 +427,15 @@ function SubjectInput(props: { value: string; onChange: (v: string) => void; onS
   );
 }
 
-type OutcomePanelProps = { outcome: Outcome; stepName: (node: string) => string; onDismiss: () => void };
+type OutcomePanelProps = {
+  outcome: Outcome;
+  stepName: (node: string) => string;
+  /** the station's code: its label printer prints the created items' labels */
+  station: string | null;
+  onDismiss: () => void;
+};
 
-function OutcomePanel({ outcome, stepName, onDismiss }: OutcomePanelProps) {
+function OutcomePanel({ outcome, stepName, station, onDismiss }: OutcomePanelProps) {
   const { t } = useTranslation();
   if (outcome.kind === 'queued') {
     return (
@@ -475,7 +486,7 @@ function OutcomePanel({ outcome, stepName, onDismiss }: OutcomePanelProps) {
           <h3>{t('station.outcome.created', { count: result.created_items.length })}</h3>
           <div className="labels__grid">
             {result.created_items.map((item) => (
-              <LabelCard key={item.id} item={item} />
+              <LabelCard key={item.id} item={item} station={station} />
             ))}
           </div>
           <button type="button" className="button button--secondary" onClick={() => window.print()}>

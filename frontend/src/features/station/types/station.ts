@@ -66,6 +66,16 @@ export type CreatedItem = {
   status: string;
 };
 
+/** A label template of an installed pack (`<pack>/<label>`). */
+export type LabelTemplate = {
+  key: string;
+  name: { en: string; 'zh-CN': string };
+  applies_to: string;
+  format: string;
+};
+
+export type PrintResult = { item_id: number; template: string; printer: string; copies: number };
+
 export type CaptureResult = {
   record: { id: number; flow: string; node: string; subject: string | null; instance_id: number };
   created_items: CreatedItem[];
