@@ -39,6 +39,19 @@ def test_forward_trace_export_runs_as_a_task_and_downloads_as_csv(
     assert download.status_code == 200 and download.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(download.get_data(as_text=True))))
     assert {r["code"] for r in rows} == {"'=RES-L1", "SN-1", "SN-2", "SN-3"}
+    # the download is an export in the audit trail (which quality may read)
+    (entry,) = (
+        sign_in(make_user("quality", username="qa"))
+        .get(f"/api/audit?action=export&object_type=trace_export&object_id={task_id}")
+        .get_json()["items"]
+    )
+    assert entry["details"] == {
+        "format": "csv",
+        "file": f"trace-{task_id}.csv",
+        "rows": 4,
+        "items": [lot["id"]],
+        "direction": "forward",
+    }
     assert {r["kind"] for r in rows if r["code"].startswith("SN")} == {"unit"}
 
     stranger = operator.get(f"/api/tasks/{task_id + 1000}")

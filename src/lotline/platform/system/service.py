@@ -75,6 +75,25 @@ def start_task(session: Session, task_id: int) -> BackgroundTask:
     return task
 
 
+def record_download(session: Session, task: BackgroundTask) -> None:
+    """A download of a task's file is an export of data: one audit entry (which trace, rows)."""
+    from lotline.platform.audit import service as audit_service
+
+    result, params = task.result or {}, task.params
+    details = {
+        "format": "csv",
+        "file": result.get("file"),
+        "rows": result.get("rows"),
+        "items": params.get("item_ids"),
+        "direction": params.get("direction"),
+    }
+    with transaction(session):
+        organisation_id = params.get("organisation_id")
+        audit_service.record(
+            session, "export", task.kind, task.id, details=details, organisation_id=organisation_id
+        )
+
+
 def report_progress(session: Session, task_id: int, phase: str, done: int, total: int | None) -> None:
     """A running task's progress, committed by ``session`` (a session of its own, not the one
     doing the task's work, so that pollers see it while the work goes on)."""

@@ -43,9 +43,12 @@ class TaskDownload(MethodView):
     @requires("trace.read")
     @blp.response(200, description="CSV")
     def get(self, task_id: int) -> Response:
-        """The CSV a finished trace export wrote (streamed from disk)."""
-        task = service.get_task_for(get_session(), current_actor().organisation_id, task_id)
+        """The CSV a finished trace export wrote (streamed from disk); each download is audited
+        as an ``export``."""
+        session = get_session()
+        task = service.get_task_for(session, current_actor().organisation_id, task_id)
         if task.status != "done" or not (task.result or {}).get("file"):
             raise ConflictError("task_not_finished", {"task": task_id, "status": task.status})
+        service.record_download(session, task)
         folder = Path(current_app.instance_path) / "exports"
         return send_from_directory(folder, task.result["file"], mimetype="text/csv", as_attachment=True)
