@@ -25,5 +25,6 @@ def test_each_row_of_a_measured_group_is_a_result_of_its_characteristic(admin_cl
     assert {r["result"] for r in results} == {"pass"} and page.get_json()["summary"]["count"] == len(results)
 
     # top-level fields chart by the characteristic they declare, one result per position
-    press = admin_client.get("/api/quality/results?node=chassis&characteristic=press_force").get_json()["items"]
+    press = admin_client.get("/api/quality/results?node=chassis&characteristic=press_force")
+    press = press.get_json()["items"]
     assert press and {r["field"] for r in press} == {"press_force_fl", "press_force_fr"}
