@@ -60,6 +60,25 @@ def test_backward_events_are_those_of_the_subgraph_not_of_every_use_of_a_shared_
     assert not {e["id"] for e in sn2["events"]} & assembling
 
 
+def test_an_items_history_is_every_event_it_took_part_in_with_its_role_paged(operator: Any) -> None:
+    lot = item_id(operator, "RES-L1")
+    page = operator.get(f"/api/items/{lot}/events").get_json()
+    assert page["total"] == 3  # received, then consumed by SN-1 and by SN-2 (the whole history)
+    assert [(e["biz_step"], e["role"]) for e in page["items"]] == [
+        ("receiving", "output"),
+        ("assembling", "input"),
+        ("assembling", "input"),
+    ]
+    assert {e["item_id"] for e in page["items"]} == {lot}
+    unit = operator.get(f"/api/items/{item_id(operator, 'SN-1')}/events?limit=2&offset=2").get_json()
+    assert unit["total"] >= 4 and len(unit["items"]) == 2
+    assert [e["biz_step"] for e in unit["items"]][-1] == "shipping"
+    times = [(e["event_time"], e["id"]) for e in unit["items"]]
+    assert times == sorted(times)
+    missing = operator.get("/api/items/999999/events")
+    assert (missing.status_code, missing.get_json()["code"]) == (404, "item_not_found")
+
+
 def test_forward_events_reach_the_pallet_and_the_shipment(operator: Any) -> None:
     forward = trace(operator, "RES-L1", direction="forward")
     codes = {i["id"]: i["code"] for i in forward["items"]}

@@ -50,6 +50,20 @@ class EventSchema(Schema):
     why = fields.Dict()
 
 
+class ItemEventSchema(EventSchema):
+    role = fields.String(metadata={"description": "the item's part: input, output, subject, parent or child"})
+
+
+class ItemEventQuerySchema(Schema):
+    limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class ItemEventPageSchema(Schema):
+    items = fields.List(fields.Nested(ItemEventSchema))
+    total = fields.Integer()
+
+
 class TraceQuerySchema(Schema):
     direction = fields.String(load_default="backward", validate=validate.OneOf(["backward", "forward"]))
     max_depth = fields.Integer(load_default=None, validate=validate.Range(min=0, max=1000))

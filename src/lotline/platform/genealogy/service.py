@@ -51,6 +51,30 @@ def get_item(session: Session, organisation_id: int, item_id: int) -> Item:
     return item
 
 
+def events_of(
+    session: Session, organisation_id: int, item_id: int, *, limit: int = 500, offset: int = 0
+) -> tuple[list[dict[str, Any]], int]:
+    """An item's whole history a page at a time: the events it took part in, oldest first, each
+    with its role (input, output, subject, parent, child), and how many there are."""
+    get_item(session, organisation_id, item_id)
+    mine = ItemEvent.item_id == item_id
+    total = int(session.scalar(select(func.count()).select_from(ItemEvent).where(mine)) or 0)
+    rows = session.execute(
+        select(Event, ItemEvent.role)
+        .join(ItemEvent, ItemEvent.event_id == Event.id)
+        .where(mine)
+        .order_by(Event.event_time, Event.id, ItemEvent.role)
+        .limit(limit)
+        .offset(offset)
+    )
+    columns = [c.key for c in Event.__table__.columns]
+    page = [
+        {**{key: getattr(event, key) for key in columns}, "item_id": item_id, "role": role}
+        for event, role in rows
+    ]
+    return page, total
+
+
 def find_items(
     session: Session, organisation_id: int, scan: dict[str, Any], *, for_update: bool = False
 ) -> list[Item]:

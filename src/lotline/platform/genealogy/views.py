@@ -73,6 +73,17 @@ class Trace(MethodView):
         }
 
 
+@blp.route("/<int:item_id>/events")
+class ItemEvents(MethodView):
+    @requires("trace.read")
+    @blp.arguments(schemas.ItemEventQuerySchema, location="query")
+    @blp.response(200, schemas.ItemEventPageSchema)
+    def get(self, query: dict[str, Any], item_id: int) -> dict[str, Any]:
+        """The item's history: every event it took part in (oldest first) with its role, paged."""
+        items, total = service.events_of(get_session(), current_actor().organisation_id, item_id, **query)
+        return {"items": items, "total": total}
+
+
 @blp.route("/<int:item_id>/mass-balance")
 class MassBalance(MethodView):
     @requires("trace.read")

@@ -4,8 +4,8 @@ import { Link } from 'react-router';
 
 import { errorMessage } from '@/lib/error-message';
 
+import { getItemEvents } from '@/features/trace/api/get-item-events';
 import { getMassBalance } from '@/features/trace/api/get-mass-balance';
-import { getTrace } from '@/features/trace/api/get-trace';
 import { ItemStatusBadge } from '@/features/trace/components/item-status-badge';
 import { RecordDetails } from '@/features/trace/components/record-details';
 import { formatDateTime, formatQuantity } from '@/features/trace/lib/format';
@@ -24,11 +24,8 @@ type ItemDetailProps = { item: Item; onClose: () => void };
 export function ItemDetail({ item, onClose }: ItemDetailProps) {
   const { t } = useTranslation();
   const balance = useQuery(`balance:${item.id}`, (signal) => getMassBalance(item.id, signal));
-  // The item alone (depth 0) with its events: the cheapest way the API offers an item's events.
-  const events = useQuery(`events:${item.id}`, (signal) =>
-    getTrace(item.id, { direction: 'backward', maxDepth: 0, events: true }, signal),
-  );
-  const own = dedupe((events.data?.events ?? []).filter((event) => event.item_id === item.id));
+  const events = useQuery(`events:${item.id}`, (signal) => getItemEvents(item.id, signal));
+  const own = dedupe(events.data?.items ?? []);
   // On a narrow screen the panel opens below the graph: bring its top into view.
   const panel = useRef<HTMLElement>(null);
   useEffect(() => {
@@ -82,6 +79,11 @@ export function ItemDetail({ item, onClose }: ItemDetailProps) {
             <EventEntry key={event.id} event={event} autoRecord={own.length <= AUTO_RECORDS} />
           ))}
         </ol>
+        {events.data && events.data.total > events.data.items.length && (
+          <p data-testid="item-events-more">
+            {t('trace.detail.moreEvents', { shown: events.data.items.length, total: events.data.total })}
+          </p>
+        )}
       </section>
     </aside>
   );

@@ -13,7 +13,7 @@ import {
   RES,
   UNIT,
   UNIT_BALANCE,
-  UNIT_EVENTS,
+  UNIT_HISTORY,
 } from '@/features/trace/lib/trace-fixtures';
 import type { Item } from '@/features/trace/types/trace';
 import { jsonResponse, renderApp, stubFetch } from '@/testing/test-utils';
@@ -63,7 +63,6 @@ function api(routes: Routes, permissions?: string[]) {
 }
 
 function traceRoute(url: URL) {
-  if (url.searchParams.get('max_depth') === '0') return UNIT_EVENTS;
   return url.searchParams.get('direction') === 'forward' ? FORWARD : BACKWARD;
 }
 
@@ -87,6 +86,7 @@ describe('trace search', () => {
       'GET /api/items/search': [UNIT],
       'GET /api/items/6': UNIT,
       'GET /api/items/6/trace': traceRoute,
+      'GET /api/items/6/events': UNIT_HISTORY,
     });
     const { router } = renderApp('/trace');
 
@@ -140,6 +140,7 @@ describe('genealogy', () => {
     api({
       'GET /api/items/6': UNIT,
       'GET /api/items/6/trace': traceRoute,
+      'GET /api/items/6/events': { ...UNIT_HISTORY, total: 1200 }, // a long history: the first page
       'GET /api/items/6/mass-balance': UNIT_BALANCE,
       'GET /api/records/11': [record(11, { node: 'assemble' })],
       'GET /api/records/12': [
@@ -181,6 +182,9 @@ describe('genealogy', () => {
     expect(events[0]).toHaveTextContent('RES-2611-A × 4 ea');
     expect(await within(events[1]!).findByText('Output voltage: 5.02 V (spec 4.5–5.5 V) — in spec')).toBeVisible();
     expect(within(events[1]!).getByText('Corrected record. Reason: Probe was loose')).toBeVisible();
+    expect(within(detail).getByTestId('item-events-more')).toHaveTextContent(
+      'The first 2 of 1,200 events; trace the item for the rest.',
+    );
     expect(within(events[1]!).getByTestId('record-signatures')).toHaveTextContent(
       /Signed by Quinn Quality \(Approved\) on .*\(valid\)/,
     );
@@ -243,6 +247,7 @@ describe('genealogy', () => {
     const fetchMock = api({
       'GET /api/items/6': UNIT,
       'GET /api/items/6/trace': traceRoute,
+      'GET /api/items/6/events': UNIT_HISTORY,
       'POST /api/items/6/trace-export': { id: 41, kind: 'trace_export', status: 'queued', result: null, error: null, created_at: new Date().toISOString(), started_at: null, finished_at: null },
       'GET /api/tasks/41': () => {
         polls += 1;

@@ -107,6 +107,12 @@ export const UNIT_EVENTS: Trace = {
   truncated: true,
 };
 
+/** `GET /api/items/6/events`: the unit's own history. */
+export const UNIT_HISTORY = {
+  items: UNIT_EVENTS.events.map((entry) => ({ ...entry, role: entry.id === 11 ? 'output' : 'subject' })),
+  total: UNIT_EVENTS.events.length,
+};
+
 export const UNIT_BALANCE: MassBalance = {
   item_id: 6,
   uom: 'ea',

@@ -66,7 +66,12 @@ export type TraceEvent = {
   } & Record<string, unknown>;
   how: { equipment?: string[]; operator?: string | null; documents?: unknown[] } & Record<string, unknown>;
   why: { node?: string | null; record?: number | null; correction?: number | null } & Record<string, unknown>;
+  /** In an item's history: its part in the event (input, output, subject, parent, child). */
+  role?: string;
 };
+
+/** `GET /api/items/{id}/events`: one page of an item's history and how long it is. */
+export type ItemEventPage = { items: TraceEvent[]; total: number };
 
 export type Trace = {
   direction: Direction;
