@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -92,14 +93,41 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         if database and database != ":memory:" and not database.startswith("file:"):
             os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
     else:
-        kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
+        kwargs.update(pool_size=10, max_overflow=20)
     engine = sa.create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    else:
+        _ping_idle_connections(engine)
     # A forked worker (RQ work horse, gunicorn) must not reuse the parent's sockets.
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     return engine
+
+
+IDLE_PING_AFTER_S = 1.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Pessimistic disconnect handling, as ``pool_pre_ping``, but only for a connection that sat
+    in the pool for ``IDLE_PING_AFTER_S`` or longer (HikariCP's alive-bypass window): one that came
+    back a moment ago was alive then, and a ping per checkout is a round trip on every request.
+    A connection found dead is replaced before it is handed out (the pool retries on
+    ``DisconnectionError``)."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["lotline_checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("lotline_checked_in", None)
+        if since is None or time.monotonic() - since < IDLE_PING_AFTER_S:
+            return  # new (just connected) or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise sa.exc.DisconnectionError(str(error)) from error
 
 
 class Database:
