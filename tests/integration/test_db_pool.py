@@ -25,14 +25,20 @@ def backend_pid(conn: sa.Connection) -> int:
     return int(conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one())
 
 
+def used_then_closed_by_the_server(engine: sa.Engine) -> int:
+    """A connection used and given back to the pool, then ended by the server: its backend pid."""
+    with engine.connect() as conn:
+        pid = backend_pid(conn)
+    with sa.create_engine(engine.url).connect() as admin:
+        assert admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+    return pid
+
+
 def test_an_idle_connection_the_server_closed_is_replaced_before_use(
     engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(db, "IDLE_PING_AFTER_S", 0.2)
-    with engine.connect() as conn:
-        first = backend_pid(conn)
-    with sa.create_engine(engine.url).connect() as admin:  # the server ends that session
-        assert admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first}).scalar_one()
+    first = used_then_closed_by_the_server(engine)
     time.sleep(0.3)
 
     with engine.connect() as conn:  # idle long enough: pinged, found dead, replaced
@@ -44,10 +50,7 @@ def test_a_connection_used_a_moment_ago_is_handed_out_without_a_ping(
     engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(db, "IDLE_PING_AFTER_S", 60.0)
-    with engine.connect() as conn:
-        first = backend_pid(conn)
-    with sa.create_engine(engine.url).connect() as admin:
-        assert admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first}).scalar_one()
+    first = used_then_closed_by_the_server(engine)
     time.sleep(0.1)
 
     # not pinged: the dead connection is handed out and its first statement fails (then the
