@@ -29,7 +29,7 @@ def used_then_closed_by_the_server(engine: sa.Engine) -> int:
     """A connection used and given back to the pool, then ended by the server: its backend pid."""
     with engine.connect() as conn:
         pid = backend_pid(conn)
-    with sa.create_engine(engine.url).connect() as admin:
+    with sa.create_engine(engine.url, poolclass=sa.pool.NullPool).connect() as admin:
         assert admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
     return pid
 
