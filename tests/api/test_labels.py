@@ -91,6 +91,8 @@ def test_a_pack_label_prints_on_the_stations_printer_with_the_items_values(
 ) -> None:
     add_printer(admin_client, "ZB-PACK-1", zebra.server_address[1])
     (pack,) = admin_client.get(f"/api/items/search?q={pharma['trace']}").get_json()
+    # another pack with unit labels of its own: not offered for the pharma pack's units
+    assert admin_client.post("/api/packs/electronics/install", json={}).status_code == 200
 
     fitting = admin_client.get(f"/api/items/{pack['id']}/labels").get_json()
     assert [t["key"] for t in fitting] == ["pharma/pack_datamatrix"]

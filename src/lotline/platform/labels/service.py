@@ -55,17 +55,24 @@ class Template:
 
 
 def templates(session: Session, organisation_id: int, item: Item | None = None) -> list[Template]:
-    """The label templates of the installed packs (those for ``item``'s kind only, if given)."""
+    """The label templates of the installed packs; for an ``item``, those for its kind, from the
+    pack that brought its material when one did (a pharma pack's label is not an automotive
+    unit's)."""
     rows = session.scalars(
         select(InstalledPack)
         .where(InstalledPack.organisation_id == organisation_id, InstalledPack.status == "installed")
         .order_by(InstalledPack.pack_id)
     )
+    packs = list(rows)
+    if item is not None:  # the pack that brought the item's material, where one did
+        material = item.material_code or _content_material(session, item)
+        own = [row for row in packs if material in (row.created.get("masterdata") or {}).get("material", {})]
+        packs = own or packs
     found = [
         Template(
             f"{row.pack_id}/{key}", label["name"], label["applies_to"], label["format"], label["template"]
         )
-        for row in rows
+        for row in packs
         for key, label in sorted(row.labels.items())
     ]
     if item is None:
