@@ -114,3 +114,42 @@ def test_a_rejected_batch_scraps_its_packs_and_cases(
 
     assert statuses(made_from(admin_client, waiting)) == {"unit": {"scrapped"}, "container": {"scrapped"}}
     assert bulk_lot(admin_client, waiting)["status"] == (before if before == "consumed" else "scrapped")
+
+
+def test_a_rejected_batch_leaves_a_case_that_also_holds_released_goods(
+    admin_client: Any, pharma: dict[str, Any], make_user: Any
+) -> None:
+    """A case holding packs of two batches: the rejected batch's packs are scrapped, the case is
+    not (it still holds a released pack of the other batch)."""
+    from sqlalchemy import select
+
+    from lotline.platform.audit import service as audit_service
+    from lotline.platform.db import get_session, transaction
+    from lotline.platform.genealogy.models import Edge
+
+    (waiting,) = pharma["awaiting_qa"]
+    items = made_from(admin_client, waiting)
+    case = next(i for i in items if i["kind"] == "container")
+    good = next(i for i in made_from(admin_client, pharma["released"][0]) if i["kind"] == "unit")
+    session = get_session()  # the released pack also went into that case (repacked on the dock)
+    packed = session.scalars(select(Edge).where(Edge.to_item_id == case["id"])).first()
+    assert packed is not None
+    dock = audit_service.system_actor("test dock", packed.organisation_id)
+    with audit_service.acting_as(session, dock), transaction(session):
+        session.add(
+            Edge(
+                organisation_id=packed.organisation_id,
+                from_item_id=good["id"],
+                to_item_id=case["id"],
+                relation="contained",
+                record_id=packed.record_id,
+                event_id=packed.event_id,
+            )
+        )
+
+    make_user("quality", username="qp-ines")
+    assert qa_decision(admin_client, "qp-ines", waiting, "reject").status_code == 201
+    after = {i["id"]: i["status"] for i in made_from(admin_client, waiting)}
+    assert after.pop(case["id"]) == "quarantine"  # not scrapped: it holds a released pack
+    assert set(after.values()) == {"scrapped"}  # the batch's packs and its other cases
+    assert any(i["kind"] == "container" for i in items if i["id"] in after)

@@ -465,14 +465,42 @@ def _statuses(
 def _forward_status(session: Session, record: Record, subject: Item, kind: str, status: str) -> None:
     """``status`` on the subject and every item made from it that is still in stock (consumed,
     shipped and scrapped items keep theirs). A release frees what is in quarantine only: an item
-    held for a reason of its own stays held. Walked in bounded memory, changed 1,000 at a time."""
-    eligible = {"quarantine"} if kind == "release" else _IN_STOCK - {status}
+    held for a reason of its own stays held. A case or pallet the walk reaches changes only when
+    everything it holds now has that status (or has left stock): a pallet that also carries
+    another batch still in quarantine is not released with this one; a hold holds it anyway.
+    Walked in bounded memory, level by level (contents before their containers), 1,000 at a time."""
+    eligible = {"quarantine"} if status == "released" else _IN_STOCK - {status}
     for part in walk_stream(session, record.organisation_id, [subject.id], "forward"):
         for start in range(0, len(part.items), 1000):
             ids = part.items[start : start + 1000]
             query = select(Item).where(Item.id.in_(ids), Item.status.in_(sorted(eligible))).order_by(Item.id)
-            items = session.scalars(query).all()
-            direct.update_all(session, [(item, {"status": status}) for item in items])
+            items = list(session.scalars(query))
+            contents = [item for item in items if item.kind != "container"]
+            direct.update_all(session, [(item, {"status": status}) for item in contents])
+            containers = [item for item in items if item.kind == "container"]
+            if kind != "hold":
+                containers = _settled(session, containers, status)
+            direct.update_all(session, [(item, {"status": status}) for item in containers])
+
+
+def _settled(session: Session, containers: Sequence[Item], status: str) -> list[Item]:
+    """The containers whose live contents all have ``status`` or have left stock."""
+    if not containers:
+        return []
+    unsettled = set(
+        session.scalars(
+            select(Edge.to_item_id)
+            .join(Item, Item.id == Edge.from_item_id)
+            .where(
+                Edge.to_item_id.in_([container.id for container in containers]),
+                Edge.relation == "contained",
+                Edge.voided_by_record_id.is_(None),
+                Item.status.not_in([status, *ENDED]),
+            )
+            .distinct()
+        )
+    )
+    return [container for container in containers if container.id not in unsettled]
 
 
 def _event(
