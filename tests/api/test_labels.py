@@ -173,6 +173,11 @@ def test_printers_are_master_data_with_a_checked_address(admin_client: Any) -> N
     problems = {tuple(e["field"].split(".")): e for e in bad.get_json()["errors"]}
     assert set(problems) == {("host",), ("port",)}
     assert "主机名" in problems[("host",)]["message"]
+    metadata = admin_client.post(
+        "/api/masterdata/printers",
+        json={"site_id": site, "code": "ZB-2", "name": "Zebra", "host": "169.254.169.254"},
+    )
+    assert metadata.status_code == 422 and metadata.get_json()["errors"][0]["field"] == "host"
     good = admin_client.post(
         "/api/masterdata/printers",
         json={"site_id": site, "code": "ZB-1", "name": "Zebra", "host": "ZT411-Line1.local"},
@@ -188,10 +193,23 @@ def test_printers_are_master_data_with_a_checked_address(admin_client: Any) -> N
 def test_values_cannot_act_as_zpl_commands_and_missing_values_refuse() -> None:
     evil = {"lot": "L1^XZ~JA", "serial": "S_41", "code": "C^FS"}
     plain = render_zpl("^XA^FO1,1^A0N,20,20^FDLot {{lot}} x_y^FS^XZ", evil)
-    assert plain == "^XA^FO1,1^A0N,20,20^FH_^FDLot L1_5EXZ_7EJA x_5Fy^FS^XZ"
+    assert plain == "^XA^FO1,1^A0N,20,20^FH_^FDLot L1_5EXZ_7EJA x_5Fy^FS^XZ"  # ^FH added: x_y as before
     gs1 = render_zpl("^XA^FO1,1^BXN,4,200^FH^FD_1(10){{lot}}_1(21){{serial}}^FS^FO2,2^FD{{code}}^FS^XZ", evil)
-    assert gs1 == ("^XA^FO1,1^BXN,4,200^FH^FD_1(10)L1_5EXZ_7EJA_1(21)S_5F41^FS^FO2,2^FH_^FDC_5EFS^FS^XZ")
+    assert gs1 == "^XA^FO1,1^BXN,4,200^FH^FD_1(10)L1_5EXZ_7EJA_1(21)S_5F41^FS^FO2,2^FH_^FDC_5EFS^FS^XZ"
+    # a field's own escape character; no ^FS before the next field; ^FH does not outlive ^XZ
+    assert render_zpl("^XA^FH\\^FD{{lot}}^FS^XZ", {"lot": "a\\b^"}) == "^XA^FH\\^FDa\\5Cb\\5E^FS^XZ"
+    two = render_zpl("^XA^FD{{lot}}^FO1,1^FH\\^FD{{serial}}^FS^XZ", {"lot": "x_1", "serial": "\\41"})
+    assert two == "^XA^FH_^FDx_5F1^FO1,1^FH\\^FD\\5C41^FS^XZ"
+    carried = render_zpl("^XA^FH^FDstatic^XZ^XA^FD{{lot}}^FS^XZ", {"lot": "L_2"})
+    assert carried == "^XA^FH^FDstatic^XZ^XA^FH_^FDL_5F2^FS^XZ"
+    # control characters (C0, DEL, C1) as escapes of their UTF-8 bytes; other text as it is
+    assert render_zpl("^FD{{lot}}^FS", {"lot": "a\x7fb\x85c\n混"}) == "^FH_^FDa_7Fb_C2_85c_0A混^FS"
     assert render_zpl("^XA^FDno values^FS^XZ", {}) == "^XA^FDno values^FS^XZ"
+
+    for unsafe in ("^XA^CC+^FD{{lot}}+FS^XZ", "^XA^FO{{lot}},1^FDx^FS^XZ", "^XA~CD;^FD{{lot}}^FS^XZ"):
+        with pytest.raises(Exception) as refused:
+            render_zpl(unsafe, evil)
+        assert getattr(refused.value, "code", None) == "label_template_unsafe", unsafe
     with pytest.raises(Exception) as refused:
         render_zpl("^XA^FD{{serial}} {{lot}}^FS^XZ", {"serial": None, "lot": ""})
     assert getattr(refused.value, "code", None) == "label_value_missing"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,11 +41,9 @@ def test_forward_trace_export_runs_as_a_task_and_downloads_as_csv(
     rows = list(csv.DictReader(io.StringIO(download.get_data(as_text=True))))
     assert {r["code"] for r in rows} == {"'=RES-L1", "SN-1", "SN-2", "SN-3"}
     # the download is an export in the audit trail (which quality may read)
-    (entry,) = (
-        sign_in(make_user("quality", username="qa"))
-        .get(f"/api/audit?action=export&object_type=trace_export&object_id={task_id}")
-        .get_json()["items"]
-    )
+    quality = sign_in(make_user("quality", username="qa"))
+    exports = f"/api/audit?action=export&object_type=trace_export&object_id={task_id}"
+    (entry,) = quality.get(exports).get_json()["items"]
     assert entry["details"] == {
         "format": "csv",
         "file": f"trace-{task_id}.csv",
@@ -53,6 +52,12 @@ def test_forward_trace_export_runs_as_a_task_and_downloads_as_csv(
         "direction": "forward",
     }
     assert {r["kind"] for r in rows if r["code"].startswith("SN")} == {"unit"}
+    # a file gone from the exports folder: 404, and no export in the audit trail
+    from flask import current_app
+
+    (Path(current_app.instance_path) / "exports" / f"trace-{task_id}.csv").unlink()
+    assert operator.get(f"/api/tasks/{task_id}/download").status_code == 404
+    assert len(quality.get(exports).get_json()["items"]) == 1
 
     stranger = operator.get(f"/api/tasks/{task_id + 1000}")
     assert stranger.status_code == 404 and stranger.get_json()["code"] == "task_not_found"
@@ -157,6 +162,8 @@ def test_task_progress_is_written_at_most_every_interval_and_always_at_the_end(a
             "percent": None,
         }
         progress("writing", 30_000, 60_000)  # within the interval, and not the end
+        session.expire_all()
+        assert session.get(BackgroundTask, task.id).progress["phase"] == "tracing"  # type: ignore[union-attr]
         progress("writing", 60_000, 60_000)  # the end of the phase: written
         session.expire_all()
         assert session.get(BackgroundTask, task.id).progress == {  # type: ignore[union-attr]

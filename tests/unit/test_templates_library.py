@@ -58,6 +58,10 @@ def test_a_broken_pack_reports_every_problem_with_its_path_in_both_languages(tmp
     edit(root / "roles.json", lambda roles: roles[0]["permissions"].append("records.erase"))
     edit(root / "masterdata.json", lambda m: m["stations"][1].update(line="NO-LINE"))
     (root / "forms" / "stray.json").write_text("{}", encoding="utf-8")
+    edit(  # a value a label could not escape: after a prefix change, or outside field data
+        root / "labels" / "tlc_case.json",
+        lambda label: label.update(template="^XA^CC+^FO{{lot}},30^FD{{gtin}}^FS^XZ"),
+    )
 
     problems = check_pack(
         load_pack(root),
@@ -87,6 +91,8 @@ def test_a_broken_pack_reports_every_problem_with_its_path_in_both_languages(tmp
         ("flows.field_pack.nodes[1].rules.allowed_stations[0]", "pack.unknown_reference"),
         ("roles[0].permissions[11]", "pack.unknown_permission"),
         ("masterdata.stations[1].line", "pack.unknown_reference"),
+        ("labels.tlc_case.template", "pack.label_prefix_change"),
+        ("labels.tlc_case.template", "pack.label_placeholder_outside_field"),
     } <= found
     by_code = {p.code: p for p in problems}
     missing = by_code["flow.kde_missing"]
@@ -97,6 +103,9 @@ def test_a_broken_pack_reports_every_problem_with_its_path_in_both_languages(tmp
     assert missing.message("zh-CN").startswith(
         "flows.shipping.nodes[0].cte.kdes：FSMA 204 shipping 事件需要关键数据元素"
     )
+    outside = by_code["pack.label_placeholder_outside_field"]
+    assert outside.message("en").endswith("{{lot}} is outside field data (in ^FO); values go into ^FD only")
+    assert "不在字段数据中" in outside.message("zh-CN")
     station = by_code["pack.unknown_reference"]
     assert "NOPE" in station.message("en") and "模板包中没有" in station.message("zh-CN")
 

@@ -25,6 +25,7 @@ from jsonschema.exceptions import ValidationError
 from lotline import __version__, form_engine, workflow_engine
 from lotline.form_engine.paths import field_paths
 from lotline.form_engine.problems import Path, Problem
+from lotline.templates_library import zpl
 from lotline.templates_library.pack import MASTERDATA_KINDS, Pack, parse_version
 
 PLACEHOLDERS = frozenset(
@@ -211,6 +212,9 @@ def _label_problems(label: Any, path: Path) -> Iterator[Problem]:
                 "pack.unknown_placeholder",
                 {"name": name, "known": ", ".join(sorted(PLACEHOLDERS))},
             )
+    if label.get("format") == "zpl":
+        for code, params in zpl.problems(template):
+            yield Problem((*path, "template"), f"pack.label_{code}", params)
 
 
 def _flow_problems(

@@ -57,6 +57,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{field}: unknown placeholder {{{{{name}}}}} (known: {known})",
         "zh-CN": "{field}：未知占位符 {{{{{name}}}}}（可用：{known}）",
     },
+    "pack.label_prefix_change": {
+        "en": "{field}: {command} changes the ZPL command prefixes; values could then act as commands",
+        "zh-CN": "{field}：{command} 会更改 ZPL 命令前缀，填入的值可能被当作命令执行",
+    },
+    "pack.label_placeholder_outside_field": {
+        "en": "{field}: {{{{{name}}}}} is outside field data (in {command}); values go into ^FD only",
+        "zh-CN": "{field}：{{{{{name}}}}} 不在字段数据中（位于 {command}）；值只能放在 ^FD 中",
+    },
     "pack.form_ref_shape": {
         "en": '{field}: name the node\'s form by the pack\'s form key only: {{"key": "…"}}',
         "zh-CN": '{field}：节点表单只需写模板包内的表单键：{{"key": "…"}}',

@@ -14,6 +14,14 @@ register_messages(
             "en": "No installed label template {template} for a {kind}.",
             "zh-CN": "没有适用于 {kind} 的已安装标签模板 {template}。",
         },
+        "label_template_none": {
+            "en": "No installed label template fits a {kind}.",
+            "zh-CN": "没有适用于 {kind} 的已安装标签模板。",
+        },
+        "label_template_unsafe": {
+            "en": "The label template cannot be filled safely ({problem}: {command}); nothing was printed.",
+            "zh-CN": "该标签模板无法安全填充（{problem}：{command}）；未打印。",
+        },
         "label_template_ambiguous": {
             "en": "Several label templates fit this item ({templates}); choose one.",
             "zh-CN": "有多个标签模板适用于该物料（{templates}），请选择一个。",

@@ -15,7 +15,6 @@ printer took the label.
 
 from __future__ import annotations
 
-import re
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,8 +34,8 @@ from lotline.platform.labels import messages as _messages  # noqa: F401 (registe
 from lotline.platform.masterdata import service as masterdata
 from lotline.platform.masterdata.models import Printer
 from lotline.platform.packs.models import InstalledPack
+from lotline.templates_library import zpl
 
-_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_0-9]+)\s*\}\}")
 _KINDS = {"unit": ("unit",), "lot": ("lot",), "container": ("case", "pallet")}
 SEND_TIMEOUT_S = 5.0
 
@@ -122,38 +121,32 @@ def _content_material(session: Session, item: Item) -> str | None:
 
 
 def render_zpl(template: str, given: Mapping[str, str | None]) -> str:
-    """The template with its placeholders filled, each value escaped inside its ``^FD`` field.
-    Raises ``DomainError("label_value_missing")`` for a value the item does not have."""
-    missing = sorted({name for name in _PLACEHOLDER.findall(template) if not given.get(name)})
+    """The template with its placeholders filled, command by command: a value goes into a field's
+    data (``^FD``) under that field's ``^FH`` escape character (one is added to a field that has
+    none: its own text is then escaped too, so that it prints as before), with the command
+    characters, the escape character and control characters written as escapes. Refuses a
+    template that ``zpl.problems`` finds unsafe and a value the item does not have."""
+    unsafe = zpl.problems(template)
+    if unsafe:
+        code, params = unsafe[0]
+        raise ConflictError("label_template_unsafe", {"problem": code, **params})
+    missing = sorted({name for name in zpl.PLACEHOLDER.findall(template) if not given.get(name)})
     if missing:
         raise ConflictError("label_value_missing", {"names": ", ".join(missing)})
     out: list[str] = []
-    position = 0
-    for field in re.finditer(r"\^FD(.*?)(?=\^FS|\^XZ|$)", template, flags=re.DOTALL):
-        data = field.group(1)
-        if not _PLACEHOLDER.search(data):
-            continue
-        head = template[position : field.start()]
-        # the escape character of this field: its own ^FH (default "_"), else one added here
-        setup = head[head.rfind("^FS") + 3 :] if "^FS" in head else head
-        hex_on = re.search(r"\^FH([^\^\s])?", setup)
-        if hex_on:
-            indicator, prefix, added = hex_on.group(1) or "_", "", False
-        else:  # one added here: the field's own text must then mean what it meant before
-            indicator, prefix, added = "_", "^FH_", True
-        filled, last = [], 0
-        for match in _PLACEHOLDER.finditer(data):
-            static = data[last : match.start()]
-            filled += [
-                static.replace("_", "_5F") if added else static,
-                _escape(str(given[match.group(1)]), indicator),
-            ]
-            last = match.end()
-        static = data[last:]
-        filled.append(static.replace("_", "_5F") if added else static)
-        out += [head, prefix, "^FD", "".join(filled)]
-        position = field.end()
-    out.append(template[position:])
+    indicator: str | None = None  # the current field's ^FH escape character
+    for token in zpl.commands(template):
+        command = zpl.name(token)
+        if command == "FH":
+            indicator = token[3] if len(token) > 3 and not token[3].isspace() else "_"
+        elif command in ("FS", "XA", "XZ"):
+            indicator = None
+        elif command == "FD" and zpl.PLACEHOLDER.search(token):
+            added = indicator is None
+            if added:
+                out.append("^FH_")
+            token = token[:3] + _fill(token[3:], given, indicator or "_", added)
+        out.append(token)
     return "".join(out)
 
 
@@ -164,7 +157,7 @@ def _fill(data: str, given: Mapping[str, str | None], indicator: str, added: boo
         return text.replace("_", "_5F") if added else text
 
     out, last = [], 0
-    for match in _PLACEHOLDER.finditer(data):
+    for match in zpl.PLACEHOLDER.finditer(data):
         out += [own(data[last : match.start()]), _escape(str(given[match.group(1)]), indicator)]
         last = match.end()
     out.append(own(data[last:]))
@@ -172,8 +165,16 @@ def _fill(data: str, given: Mapping[str, str | None], indicator: str, added: boo
 
 
 def _escape(value: str, indicator: str) -> str:
-    special = {"^", "~", indicator}
-    return "".join(f"{indicator}{ord(c):02X}" if c in special or ord(c) < 32 else c for c in value)
+    """``^``, ``~``, the escape character and control characters (C0, DEL, C1) as hexadecimal
+    escapes of their UTF-8 bytes; everything else as it is (``^CI28``: UTF-8)."""
+    out = []
+    for char in value:
+        code = ord(char)
+        if char in ("^", "~", indicator) or code < 0x20 or 0x7F <= code <= 0x9F:
+            out.append("".join(f"{indicator}{byte:02X}" for byte in char.encode("utf-8")))
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def print_label(
@@ -192,13 +193,18 @@ def print_label(
     chosen = _template(session, organisation_id, item, template)
     target = _printer(session, organisation_id, printer, station)
     label = render_zpl(chosen.template, values(session, item)).encode("utf-8")
-    with transaction(session):
-        details = {"template": chosen.key, "printer": target.code, "copies": copies, "bytes": len(label)}
+    printed = {"item_id": item.id, "template": chosen.key, "printer": target.code, "copies": copies}
+    address = (target.code, target.host, target.port)
+    details = {"template": chosen.key, "printer": target.code, "copies": copies, "bytes": len(label)}
+    # no transaction stays open while the printer is spoken to (up to SEND_TIMEOUT_S): on SQLite a
+    # read snapshot older than another station's commit could not write the entry afterwards
+    session.rollback()
+    _send(*address, label * copies)
+    with transaction(session):  # printed: the entry, in a transaction of its own
         audit_service.record(
-            session, "print", "item", item.id, details=details, organisation_id=organisation_id
+            session, "print", "item", item_id, details=details, organisation_id=organisation_id
         )
-        _send(target, label * copies)
-    return {"item_id": item.id, "template": chosen.key, "printer": target.code, "copies": copies}
+    return printed
 
 
 def _template(session: Session, organisation_id: int, item: Item, key: str | None) -> Template:
@@ -211,7 +217,7 @@ def _template(session: Session, organisation_id: int, item: Item, key: str | Non
     if len(available) == 1:
         return available[0]
     if not available:
-        raise NotFoundError("label_template_not_found", {"template": "", "kind": item.kind})
+        raise NotFoundError("label_template_none", {"kind": item.kind})
     raise ConflictError("label_template_ambiguous", {"templates": ", ".join(t.key for t in available)})
 
 
@@ -234,12 +240,19 @@ def _printer(session: Session, organisation_id: int, code: str | None, station: 
     return found
 
 
-def _send(printer: Printer, data: bytes) -> None:
+def _send(code: str, host: str, port: int, data: bytes) -> None:
     try:
-        with socket.create_connection((printer.host, printer.port), timeout=SEND_TIMEOUT_S) as conn:
+        with socket.create_connection((host, port), timeout=SEND_TIMEOUT_S) as conn:
             conn.sendall(data)
     except OSError as error:
+        reason = (
+            "timed out"
+            if isinstance(error, TimeoutError)
+            else "refused"
+            if isinstance(error, ConnectionRefusedError)
+            else "unreachable"
+        )
         raise PrinterUnreachable(
             "printer_unreachable",
-            {"printer": printer.code, "address": f"{printer.host}:{printer.port}", "error": str(error)},
+            {"printer": code, "address": f"{host}:{port}", "error": reason},
         ) from error

@@ -233,9 +233,13 @@ def to_host(value: Any) -> str:
     """A host name (RFC 1123) or an IPv4 / IPv6 address, as a printer's network address."""
     text = to_text(value, 253)
     try:
-        return str(ipaddress.ip_address(text))
+        address = ipaddress.ip_address(text)
     except ValueError:
-        pass
+        address = None
+    if address is not None:  # never link-local (cloud metadata), multicast or "any"
+        if address.is_link_local or address.is_multicast or address.is_unspecified:
+            raise Invalid("bad_host")
+        return str(address)
     if not text or not all(_HOST_LABEL.match(label) for label in text.rstrip(".").split(".")):
         raise Invalid("bad_host")
     return text.lower()

@@ -32,8 +32,8 @@ class TaskSchema(Schema):
     progress = fields.Dict(
         allow_none=True,
         metadata={
-            "description": "while running: phase (tracing | writing), done, total (null while unknown) "
-            "and percent (null while the total is unknown)"
+            "description": "how far the work got (kept when it ends): phase (tracing | writing), done, "
+            "total (null while unknown) and percent (null while the total is unknown)"
         },
     )
     error = fields.String(allow_none=True)

@@ -49,6 +49,7 @@ class TaskDownload(MethodView):
         task = service.get_task_for(session, current_actor().organisation_id, task_id)
         if task.status != "done" or not (task.result or {}).get("file"):
             raise ConflictError("task_not_finished", {"task": task_id, "status": task.status})
-        service.record_download(session, task)
         folder = Path(current_app.instance_path) / "exports"
-        return send_from_directory(folder, task.result["file"], mimetype="text/csv", as_attachment=True)
+        response = send_from_directory(folder, task.result["file"], mimetype="text/csv", as_attachment=True)
+        service.record_download(session, task)  # (send_from_directory raised 404 for a file gone)
+        return response

@@ -60,10 +60,12 @@ describe('nameRecordValues', () => {
       defects: { en: 'Defects', 'zh-CN': '缺陷' },
       joints: { en: 'Joints', 'zh-CN': '连接点' },
       'joints.torque': { en: 'Torque', 'zh-CN': '扭矩' },
+      'joints.position': { en: 'Joint', 'zh-CN': '拧紧点' },
     },
     options: {
       decision: { release: { en: 'Release for sale', 'zh-CN': '放行销售' } },
       defects: { scratch: { en: 'Scratch', 'zh-CN': '划痕' }, dent: { en: 'Dent', 'zh-CN': '凹痕' } },
+      'joints.position': { A: { en: 'Joint A (ECU screw 1)', 'zh-CN': '拧紧点 A（ECU 螺钉 1）' } },
     },
   };
   const data = {
@@ -78,7 +80,7 @@ describe('nameRecordValues', () => {
     expect(named.map((value) => `${value.label}: ${value.text}`)).toEqual([
       '放行结论: 放行销售',
       '缺陷: 划痕; 凹痕; other',
-      '连接点: 扭矩: 12.1 N·m, position: A',
+      '连接点: 扭矩: 12.1 N·m, 拧紧点: 拧紧点 A（ECU 螺钉 1）',
       'note: ok',
     ]);
     expect(nameRecordValues(describeRecordData(data), data, labels, 'en')[0]).toMatchObject({

@@ -100,10 +100,15 @@ export function nameRecordValues(
     } else if (options && Array.isArray(raw) && raw.every((entry) => typeof entry === 'string')) {
       text = raw.map((entry) => pick(options[entry as string]) ?? String(entry)).join('; ');
     } else if (Array.isArray(raw) && raw.length > 0 && raw.every(isObject)) {
+      const named = (inner: string, innerValue: Json) => {
+        const path = `${value.key}.${inner}`;
+        const choice = typeof innerValue === 'string' ? pick(labels?.options[path]?.[innerValue]) : undefined;
+        return `${pick(labels?.fields[path]) ?? inner}: ${choice ?? plain(innerValue)}`;
+      };
       text = raw
         .map((entry) =>
           Object.entries(entry as Record<string, Json>)
-            .map(([inner, innerValue]) => `${pick(labels?.fields[`${value.key}.${inner}`]) ?? inner}: ${plain(innerValue)}`)
+            .map(([inner, innerValue]) => named(inner, innerValue))
             .join(', '),
         )
         .join('; ');
