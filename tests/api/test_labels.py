@@ -214,3 +214,17 @@ def test_values_cannot_act_as_zpl_commands_and_missing_values_refuse() -> None:
         render_zpl("^XA^FD{{serial}} {{lot}}^FS^XZ", {"serial": None, "lot": ""})
     assert getattr(refused.value, "code", None) == "label_value_missing"
     assert refused.value.params == {"names": "lot, serial"}  # type: ignore[attr-defined]
+
+
+def test_a_production_date_is_the_sites_day_and_a_vin_is_a_vin() -> None:
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from lotline.platform.labels import service
+
+    evening = datetime(2026, 11, 28, 20, 0, tzinfo=UTC)  # already the 29th in Shanghai
+    assert service._site_day(evening, SimpleNamespace(timezone="Asia/Shanghai")).isoformat() == "2026-11-29"
+    assert service._site_day(evening, None).isoformat() == "2026-11-28"
+    assert service._VIN.fullmatch("1HGCM82633A004352")
+    assert not service._VIN.fullmatch("SN-0000000000000A")  # 17 characters, not a VIN
+    assert not service._VIN.fullmatch("1HGCM82633A00435O")  # no O in a VIN

@@ -15,10 +15,13 @@ printer took the label.
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,6 +41,7 @@ from lotline.templates_library import zpl
 
 _KINDS = {"unit": ("unit",), "lot": ("lot",), "container": ("case", "pallet")}
 SEND_TIMEOUT_S = 5.0
+_VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")  # ISO 3779: 17 characters, no I, O or Q
 
 
 class PrinterUnreachable(DomainError):
@@ -92,7 +96,7 @@ def values(session: Session, item: Item) -> dict[str, str | None]:
         "serial": item.serial,
         "sscc": item.sscc,
         "expiry": item.expiry.strftime("%y%m%d") if item.expiry else None,
-        "production_date": item.created_at.strftime("%y%m%d") if item.created_at else None,
+        "production_date": _site_day(item.created_at, site).strftime("%y%m%d") if item.created_at else None,
         "quantity": quantity,
         "uom": item.uom,
         "material": code,
@@ -101,8 +105,17 @@ def values(session: Session, item: Item) -> dict[str, str | None]:
         "digital_link": digital_link(item),
         "site": site.name if site is not None else None,
         "supplier_lot": item.supplier_lot,
-        "vin": item.serial if item.serial and len(item.serial) == 17 else None,
+        "vin": item.serial if item.serial and _VIN.fullmatch(item.serial) else None,
     }
+
+
+def _site_day(at: datetime, site: Site | None) -> date:
+    """The day ``at`` fell on where the item was made (the site's time zone; UTC without one)."""
+    try:
+        zone = ZoneInfo(site.timezone) if site is not None and site.timezone else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    return at.astimezone(zone).date()
 
 
 def _content_material(session: Session, item: Item) -> str | None:
