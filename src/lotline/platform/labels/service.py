@@ -7,10 +7,11 @@ industrial label printer speaks (Zebra, and the ZPL emulation of Honeywell, SATO
 
 Values are put into ZPL field data so that nothing in them can act as a command: in a field with
 ``^FH`` (hexadecimal escapes; one is added where a value goes) the command characters ``^`` and
-``~`` and the escape character itself are written as escapes. A value a template needs and the
-item does not have refuses the print (a GS1 barcode without its serial must not be printed).
-Every print is an audit entry (``print``: item, template, printer, copies), written only when the
-printer took the label.
+``~``, the escape character itself and control characters are written as escapes; a template
+that changes the command prefixes or puts a value outside field data is refused
+(``templates_library.zpl``). A value a template needs and the item does not have refuses the
+print (a GS1 barcode without its serial must not be printed). Every print is an audit entry
+(``print``: item, template, printer, copies), written once the printer took the label.
 """
 
 from __future__ import annotations
