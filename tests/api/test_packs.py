@@ -33,6 +33,9 @@ def load_recipe(pack_id: str) -> Any:
     return module.run
 
 
+FOOD_VERSION = templates_library.available_packs()["food"][0].version  # as shipped
+
+
 def audit_count() -> int:
     from sqlalchemy import func, select
 
@@ -100,7 +103,7 @@ def test_preview_writes_nothing_and_installing_twice_changes_nothing(admin_clien
     assert admin_client.get("/api/packs/food/preview").get_json()["action"] == "none"
     listed = admin_client.get("/api/packs").get_json()
     food = next(p for p in listed if p["id"] == "food")
-    assert food["installed"]["version"] == "1.0.0" and food["installed"]["status"] == "installed"
+    assert food["installed"]["version"] == FOOD_VERSION and food["installed"]["status"] == "installed"
     assert food["installed"]["created"]["flows"]["food-receiving"] == [1]
     detail = admin_client.get("/api/packs/food").get_json()
     assert "tlc_case" in detail["labels"] and detail["contents"]["demo"] is True
@@ -129,11 +132,11 @@ def _receive(client: Any, lot: str) -> Any:
 
 
 def newer_food(tmp_path: Path) -> Path:
-    """A copy of the food pack as version 1.1.0 whose receiving form asks for the truck's seal."""
+    """A copy of the food pack as version 9.1.0 whose receiving form asks for the truck's seal."""
     root = tmp_path / "packs" / "food"
     shutil.copytree(templates_library.SHIPPED_ROOT / "food", root)
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-    manifest["version"] = "1.1.0"
+    manifest["version"] = "9.1.0"
     (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     form_path = root / "forms" / "receiving.json"
     form = json.loads(form_path.read_text(encoding="utf-8"))
@@ -154,14 +157,14 @@ def test_upgrade_publishes_beside_the_old_versions_and_instances_keep_theirs(
 
     app.config["PACK_DIRS"] = str(newer_food(tmp_path))
     preview = admin_client.get("/api/packs/food/preview").get_json()
-    assert preview["action"] == "upgrade" and preview["from_version"] == "1.0.0"
+    assert preview["action"] == "upgrade" and preview["from_version"] == FOOD_VERSION
     published = {(c["kind"], c["key"]) for c in preview["changes"] if c["action"] == "publish"}
     assert published == {("form", "food-receiving"), ("flow", "food-receiving")}
     assert admin_client.post("/api/packs/food/install", json={}).status_code == 409  # use upgrade
 
     upgraded = admin_client.post("/api/packs/food/upgrade", json={})
     assert upgraded.status_code == 200, upgraded.get_json()
-    assert upgraded.get_json()["installed"]["version"] == "1.1.0"
+    assert upgraded.get_json()["installed"]["version"] == "9.1.0"
     versions = [v["version"] for v in admin_client.get("/api/flows/food-receiving/versions").get_json()]
     assert versions == [1, 2]
     flow = admin_client.get("/api/flows/food-receiving/versions/2").get_json()["document"]

@@ -34,6 +34,15 @@ def test_every_shipped_pack_is_valid(pack_id: str) -> None:
         assert set(summary[part]) == {"en", "zh-CN"}
 
 
+def test_the_food_pack_records_every_cte_of_a_grower_packer_and_fresh_cut_plant() -> None:
+    """Harvesting to shipping (first land-based receiving is seafood's, not this plant's)."""
+    pack = templates_library.available_packs()["food"][0]
+    events = {
+        node["cte"]["event"] for flow in pack.flows.values() for node in flow["nodes"] if node.get("cte")
+    }
+    assert events == {"harvesting", "cooling", "initial_packing", "receiving", "transformation", "shipping"}
+
+
 def copy_pack(tmp_path: Path, pack_id: str = "food") -> Path:
     target = tmp_path / pack_id
     shutil.copytree(templates_library.SHIPPED_ROOT / pack_id, target)
