@@ -171,7 +171,12 @@ def _masterdata_problems(seeds: Mapping[str, Any]) -> Iterator[Problem]:
                 if code in seen:
                     yield Problem(("masterdata", kind, index, "code"), "pack.duplicate", {"value": code})
                 seen.add(code)
-    refs = (("stations", "line", lines, "line"), ("equipment", "station", stations, "station"))
+    locations = _codes(seeds.get("locations"))
+    refs = (
+        ("stations", "line", lines, "line"),
+        ("stations", "location", locations, "location"),
+        ("equipment", "station", stations, "station"),
+    )
     for kind, column, known, target in refs:
         rows = seeds.get(kind)
         for index, row in enumerate(rows if isinstance(rows, list) else []):

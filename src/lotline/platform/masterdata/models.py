@@ -73,6 +73,8 @@ class Station(_Stamped, Base):
     line_id: Mapped[int | None] = mapped_column(ForeignKey("production_line.id"), default=None, index=True)
     code: Mapped[str] = mapped_column(String(CODE))
     name: Mapped[str] = mapped_column(String(NAME))
+    # where the station is: its FSMA 204 location description (business name, phone, address)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"), default=None)
 
 
 class Equipment(_Stamped, Base):

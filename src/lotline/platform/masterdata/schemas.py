@@ -84,6 +84,9 @@ class LineInSchema(_In):
 
 class StationInSchema(LineInSchema):
     line_id = fields.Integer(allow_none=True)
+    location_id = fields.Integer(
+        allow_none=True, metadata={"description": "where it is: the location (FSMA 204 description)"}
+    )
 
 
 class EquipmentInSchema(LineInSchema):

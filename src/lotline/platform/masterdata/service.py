@@ -245,6 +245,7 @@ class _Context:
     sites: dict[str, int] = field(default_factory=dict)  # site code -> id
     lines: dict[int, int] = field(default_factory=dict)  # line id -> site id
     stations: dict[int, int] = field(default_factory=dict)  # station id -> site id
+    locations: set[int] = field(default_factory=set)  # location ids of the organisation named
     owners: dict[str, tuple[int, str]] = field(default_factory=dict)  # GTIN/GLN -> (id, code)
 
 
@@ -269,6 +270,12 @@ def _load_context(
                 )
             )
             target.update({row_id: site_id for row_id, site_id in found})
+    for chunk in _chunks(s.get("location_id") for s in states):
+        ctx.locations.update(
+            session.scalars(
+                select(Location.id).where(Location.organisation_id == organisation_id, Location.id.in_(chunk))
+            )
+        )
     if entity in UNIQUE:
         column = UNIQUE[entity][0]
         model = MODELS[entity]
@@ -314,6 +321,10 @@ def _row_problems(entity: str, state: dict[str, Any], path: Path, ctx: _Context)
         problems.append(Problem((*path, "latitude"), "coordinates_pair"))
     problems += _reference(state, "line_id", "line", ctx.lines, path)
     problems += _reference(state, "station_id", "station", ctx.stations, path)
+    location = state.get("location_id")
+    if location is not None and location not in ctx.locations:
+        found = _params("location", value=location)
+        problems.append(Problem((*path, "location_id"), "unknown_reference", found))
     return problems
 
 

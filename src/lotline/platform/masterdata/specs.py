@@ -253,6 +253,7 @@ STATION = Spec(
         Column("line_id", _ID),
         Column("code", _CODE, required=True),
         Column("name", _text(NAME), required=True),
+        Column("location_id", _ID),
         _ACTIVE,
     ),
 )

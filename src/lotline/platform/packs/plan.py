@@ -36,13 +36,13 @@ register_messages(
 )
 
 # pack seed kind -> master-data entity, in the order rows are created (references first)
-SEED_KINDS = (
+SEED_KINDS = (  # in the order they are created: what a row names by code exists before it
+    ("locations", "location"),
     ("lines", "line"),
     ("stations", "station"),
     ("equipment", "equipment"),
     ("materials", "material"),
     ("partners", "partner"),
-    ("locations", "location"),
 )
 
 
@@ -59,7 +59,7 @@ def check(pack: Pack, site_id: int | None) -> list[Problem]:
         for index, row in enumerate(rows if isinstance(rows, list) else []):
             if not isinstance(row, Mapping):
                 continue
-            values = seed_values(entity, row, site_id or 1, {}, {})
+            values = seed_values(entity, row, site_id or 1, {})
             found = masterdata.check_values(entity, values)
             problems += [Problem(("masterdata", kind, index, *p.path), p.code, p.params) for p in found]
     needs_site = any(pack.masterdata.get(kind) for kind in ("lines", "stations", "equipment"))
@@ -68,17 +68,20 @@ def check(pack: Pack, site_id: int | None) -> list[Problem]:
     return problems
 
 
+_REFERENCES = {"line": "line", "station": "station", "location": "location"}  # column -> entity
+
+
 def seed_values(
-    entity: str, row: Mapping[str, Any], site_id: int, lines: Mapping[str, int], stations: Mapping[str, int]
+    entity: str, row: Mapping[str, Any], site_id: int, ids: Mapping[str, Mapping[str, int]]
 ) -> dict[str, Any]:
-    """A pack's master-data row as the master-data API takes it (codes of references -> ids)."""
-    values = {k: v for k, v in row.items() if k not in ("line", "station")}
+    """A pack's master-data row as the master-data API takes it: the codes it names (``line``,
+    ``station``, ``location``) as the ids of the rows already made (``ids[entity][code]``)."""
+    values = {k: v for k, v in row.items() if k not in _REFERENCES}
     if entity in ("line", "station", "equipment"):
         values["site_id"] = site_id
-    if entity == "station" and row.get("line") in lines:
-        values["line_id"] = lines[row["line"]]
-    if entity == "equipment" and row.get("station") in stations:
-        values["station_id"] = stations[row["station"]]
+    for column, target in _REFERENCES.items():
+        if column in row and row[column] in ids.get(target, {}):
+            values[f"{column}_id"] = ids[target][row[column]]
     return values
 
 

@@ -193,8 +193,7 @@ def _apply(session: Session, actor: Actor, result: Plan, previous: dict[str, Any
         "flows": {k: list(v) for k, v in (previous.get("flows") or {}).items()},
         "boms": list(previous.get("boms") or []),
     }
-    lines: dict[str, int] = {}
-    stations: dict[str, int] = {}
+    ids: dict[str, dict[str, int]] = {}  # entity -> code -> id, for the rows that name them
     site_id = result.site_id or 0
     for kind, entity in SEED_KINDS:
         owned = created["masterdata"].setdefault(entity, {})
@@ -202,7 +201,7 @@ def _apply(session: Session, actor: Actor, result: Plan, previous: dict[str, Any
             code = str(row["code"])
             existing = existing_row(session, org, entity, code)
             if existing is None:
-                values = seed_values(entity, row, site_id, lines, stations)
+                values = seed_values(entity, row, site_id, ids)
                 try:
                     existing = masterdata.create(session, actor, entity, values)
                 except ProblemsError as error:
@@ -214,10 +213,7 @@ def _apply(session: Session, actor: Actor, result: Plan, previous: dict[str, Any
                 owned[code] = existing.id
             elif code in owned and not existing.active:  # retired by an uninstall: back in use
                 masterdata.update(session, actor, entity, existing.id, {"active": True})
-            if entity == "line":
-                lines[code] = existing.id
-            elif entity == "station":
-                stations[code] = existing.id
+            ids.setdefault(entity, {})[code] = existing.id
     for bom in pack.masterdata.get("boms") or []:
         product = masterdata.get_material_by_code(session, org, bom["material"])
         assert product is not None  # created above or existing

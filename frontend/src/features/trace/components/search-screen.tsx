@@ -6,6 +6,7 @@ import { errorMessage } from '@/lib/error-message';
 
 import { searchItems } from '@/features/trace/api/search-items';
 import { FinderPanel } from '@/features/trace/components/finder-panel';
+import { FsmaExport } from '@/features/trace/components/fsma-export';
 import { ItemTable } from '@/features/trace/components/item-table';
 import { SearchBox } from '@/features/trace/components/search-box';
 import { useQuery } from '@/features/trace/hooks/use-query';
@@ -53,6 +54,7 @@ export function SearchScreen() {
         </section>
       )}
       <FinderPanel />
+      <FsmaExport />
     </div>
   );
 }

@@ -272,6 +272,35 @@ describe('genealogy', () => {
   });
 });
 
+describe('FDA FSMA 204 spreadsheet', () => {
+  it('downloads the days asked for, for one lot code, for those who may export reports', async () => {
+    api({}, ['trace.read', 'reports.read']);
+    renderApp('/trace');
+    const card = await screen.findByTestId('fsma-export');
+    fireEvent.change(within(card).getByLabelText('From'), { target: { value: '2026-11-20' } });
+    fireEvent.change(within(card).getByLabelText('To (included)'), { target: { value: '2026-11-27' } });
+    fireEvent.change(within(card).getByLabelText('Traceability lot code (optional)'), { target: { value: ' GV-RH-1 ' } });
+    fireEvent.change(within(card).getByLabelText('Format'), { target: { value: 'csv' } });
+    const link = new URL(within(card).getByRole('link', { name: 'Download spreadsheet' }).getAttribute('href')!, 'http://x');
+    expect(link.pathname).toBe('/api/compliance/fsma204');
+    expect(link.searchParams.get('since')).toMatch(/^2026-11-20T00:00:00[+-]\d{2}:\d{2}$/);
+    expect(link.searchParams.get('until')).toMatch(/^2026-11-28T00:00:00[+-]\d{2}:\d{2}$/); // the last day included
+    expect(link.searchParams.get('tlc')).toBe('GV-RH-1');
+    expect(link.searchParams.get('format')).toBe('csv');
+
+    fireEvent.change(within(card).getByLabelText('From'), { target: { value: '2026-11-29' } });
+    expect(within(card).getByRole('alert')).toHaveTextContent('The last day is before the first.');
+    expect(within(card).queryByRole('link', { name: 'Download spreadsheet' })).toBeNull();
+  });
+
+  it('is not offered to those who may not export reports', async () => {
+    api({}, ['trace.read']);
+    renderApp('/trace');
+    await screen.findByTestId('trace-finder');
+    expect(screen.queryByTestId('fsma-export')).toBeNull();
+  });
+});
+
 describe('recall', () => {
   const recallRoutes = (held: { current: boolean }): Routes => ({
     'GET /api/items/2': () => ({ ...CAP, status: held.current ? 'hold' : 'released' }),
