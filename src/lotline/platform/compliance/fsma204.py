@@ -102,6 +102,7 @@ class _Context:
     sites: dict[int, Site]
     materials: dict[str, Material]
     items: dict[str, Item | None]  # by code, looked up as needed
+    memo: dict[tuple[str, Any, Any], Any]  # per record: its subject, output, earlier steps
 
     def item(self, code: str | None) -> Item | None:
         if not code:
@@ -166,6 +167,7 @@ def _context(session: Session, organisation_id: int) -> _Context:
         by(Site, "id"),
         by(Material, "code"),
         {},
+        {},
     )
 
 
@@ -223,7 +225,10 @@ def _value(
 ) -> Any:
     if ":" in source:  # "<node>:<path>": an earlier step of the same instance
         node, _, path = source.partition(":")
-        earlier = _earlier(ctx.session, record, node)
+        key = ("earlier", record.id, node)
+        if key not in ctx.memo:
+            ctx.memo[key] = _earlier(ctx.session, record, node)
+        earlier = ctx.memo[key]
         return _value(ctx, earlier, kind, path, None, None) if earlier is not None else None
     if source.startswith("@"):
         return _context_value(ctx, record, kind, source)
@@ -258,8 +263,10 @@ def _context_value(ctx: _Context, record: Record, kind: str, source: str) -> Any
         return site.name if site is not None else None
     if source == "@operator":
         return record.operator_name
-    subject = _subject(ctx, record)
-    output = _output(ctx.session, record)
+    if ("subject", record.id, None) not in ctx.memo:
+        ctx.memo[("subject", record.id, None)] = _subject(ctx, record)
+        ctx.memo[("output", record.id, None)] = _output(ctx.session, record)
+    subject, output = ctx.memo[("subject", record.id, None)], ctx.memo[("output", record.id, None)]
     if source == "@subject":
         return _item_value(ctx, kind, subject)
     if source == "@output":
@@ -276,7 +283,11 @@ def _context_value(ctx: _Context, record: Record, kind: str, source: str) -> Any
 def _location_of(ctx: _Context, station: Station | None) -> Location | None:
     if station is None or station.location_id is None:
         return None
-    return next((loc for loc in ctx.locations.values() if loc.id == station.location_id), None)
+    key = ("locations by id", None, None)
+    if key not in ctx.memo:
+        ctx.memo[key] = {location.id: location for location in ctx.locations.values()}
+    found: Location | None = ctx.memo[key].get(station.location_id)
+    return found
 
 
 def _subject(ctx: _Context, record: Record) -> Item | None:
