@@ -28,6 +28,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -72,7 +73,8 @@ MAX_ROWS = 100_000
 
 
 def header(column: str) -> str:
-    return HEADERS.get(column) or column.replace("_", " ").capitalize().replace("Tlc", "TLC")
+    text = HEADERS.get(column) or column.replace("_", " ").capitalize()
+    return text.replace("Tlc", "TLC").replace(" tlc", " TLC")
 
 
 def _kind(kde: str) -> str:
@@ -125,33 +127,36 @@ def rows(
     """The spreadsheet's rows for the CTEs recorded in [since, until), oldest first; with ``tlc``
     only those of that traceability lot code (as the lot or as an input of a transformation)."""
     ctx = _context(session, organisation_id)
-    corrected = select(Record.corrects_record_id).where(
-        Record.organisation_id == organisation_id, Record.corrects_record_id.is_not(None)
+    in_window = (
+        Record.organisation_id == organisation_id,
+        Record.event_time >= since,
+        Record.event_time < until,
+        Record.id.not_in(_corrected(organisation_id)),
     )
+    versions = session.scalars(select(Record.flow_version_id).where(*in_window).distinct())
+    ctes = {(version, node): cte for version in versions for node, cte in _ctes(session, version).items()}
+    if not ctes:
+        return []
     records = session.scalars(
         select(Record)
-        .where(
-            Record.organisation_id == organisation_id,
-            Record.event_time >= since,
-            Record.event_time < until,
-            Record.id.not_in(corrected),
-        )
+        .where(*in_window, sa.tuple_(Record.flow_version_id, Record.node).in_(list(ctes)))
         .order_by(Record.event_time, Record.id)
     )
-    ctes: dict[int, dict[str, Any]] = {}  # flow version id -> node id -> cte
     out: list[dict[str, Any]] = []
     for record in records:
-        if record.flow_version_id not in ctes:
-            ctes[record.flow_version_id] = _ctes(session, record.flow_version_id)
-        cte = ctes[record.flow_version_id].get(record.node)
-        if cte is None:
-            continue
-        for row in _record_rows(ctx, record, cte):
+        for row in _record_rows(ctx, record, ctes[(record.flow_version_id, record.node)]):
             if tlc is None or tlc in (row.get("tlc"), row.get("input_tlc")):
                 out.append(row)
                 if len(out) > MAX_ROWS:
                     raise OverflowError(MAX_ROWS)
     return out
+
+
+def _corrected(organisation_id: int) -> Any:
+    """The ids of records a later record corrects (the correction stands for them)."""
+    return select(Record.corrects_record_id).where(
+        Record.organisation_id == organisation_id, Record.corrects_record_id.is_not(None)
+    )
 
 
 def _context(session: Session, organisation_id: int) -> _Context:
@@ -203,7 +208,8 @@ def _row_group(record: Record, kdes: Mapping[str, str]) -> str | None:
     """The repeating group (e.g. a transformation's inputs) whose entries are the rows, if any."""
     for source in kdes.values():
         head = str(source).split(".", 1)[0]
-        if not head.startswith("@") and ":" not in head and isinstance(record.data.get(head), list):
+        entries = record.data.get(head) if not head.startswith("@") and ":" not in head else None
+        if isinstance(entries, list) and entries and all(isinstance(e, Mapping) for e in entries):
             return head
     return None
 
@@ -233,20 +239,29 @@ def _value(
     if source.startswith("@"):
         return _context_value(ctx, record, kind, source)
     head, _, rest = source.partition(".")
-    value: Any = entry.get(rest or head) if group == head and entry is not None else record.data.get(head)
-    if rest and group != head:
-        for part in rest.split("."):
-            value = value.get(part) if isinstance(value, Mapping) else None
+    if group == head and entry is not None:  # a field of this row's entry
+        value: Any = entry
+    else:
+        value = record.data.get(head)
+    for part in rest.split(".") if rest else ():
+        value = value.get(part) if isinstance(value, Mapping) else None
     return _typed(ctx, kind, value)
 
 
 def _earlier(session: Session, record: Record, node: str) -> Record | None:
+    """The step ``node`` of the same instance before this record (by position: a correction keeps
+    its original's), as corrected."""
     if record.flow_instance_id is None:
         return None
     return session.scalar(
         select(Record)
-        .where(Record.flow_instance_id == record.flow_instance_id, Record.node == node, Record.id < record.id)
-        .order_by(Record.id.desc())
+        .where(
+            Record.flow_instance_id == record.flow_instance_id,
+            Record.node == node,
+            Record.seq < record.seq,
+            Record.id.not_in(_corrected(record.organisation_id)),
+        )
+        .order_by(Record.seq.desc(), Record.id.desc())
         .limit(1)
     )
 
@@ -256,11 +271,8 @@ def _context_value(ctx: _Context, record: Record, kind: str, source: str) -> Any
         return _local(record).date().isoformat() if kind == "date" else _local(record).isoformat()
     if source in ("@site", "@station"):
         station = ctx.stations.get(record.station_id) if record.station_id is not None else None
-        location = _location_of(ctx, station)
-        if location is not None:
-            return _description(location)
-        site = ctx.sites.get(record.site_id) if record.site_id is not None else None
-        return site.name if site is not None else None
+        location = _location_of(ctx, station)  # none set on the station: the cell stays empty
+        return _description(location) if location is not None else None
     if source == "@operator":
         return record.operator_name
     if ("subject", record.id, None) not in ctx.memo:
@@ -299,9 +311,13 @@ def _subject(ctx: _Context, record: Record) -> Item | None:
 
 
 def _output(session: Session, record: Record) -> Item | None:
-    return session.scalar(
-        select(Item).where(Item.created_by_record_id == record.id).order_by(Item.id).limit(1)
-    )
+    """The item the record made; for a correction that kept its original's item, that one."""
+    chain = [record.id]
+    original = record.corrects_record_id
+    while original is not None:
+        chain.append(original)
+        original = session.scalar(select(Record.corrects_record_id).where(Record.id == original))
+    return session.scalar(select(Item).where(Item.created_by_record_id.in_(chain)).order_by(Item.id).limit(1))
 
 
 def _item_value(ctx: _Context, kind: str, item: Item | None) -> Any:
@@ -377,35 +393,60 @@ def to_csv(found: Sequence[Mapping[str, Any]]) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([header(c) for c in COLUMNS])
     for row in found:
-        writer.writerow([_cell(row.get(c)) for c in COLUMNS])
+        writer.writerow([_formula_safe(_plain(row.get(c))) for c in COLUMNS])
     return out.getvalue().encode("utf-8")
 
 
 def to_xlsx(found: Sequence[Mapping[str, Any]], title: str) -> bytes:
+    """A workbook written as it goes (constant memory per row): a bold, frozen header with filters."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    book = Workbook(write_only=False)
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "FSMA 204"
-    sheet.append([header(c) for c in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("FSMA 204")
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    heading = []
+    for column in COLUMNS:
+        cell = WriteOnlyCell(sheet, value=header(column))
+        cell.font = bold
+        heading.append(cell)
+    sheet.append(heading)
     for row in found:
-        sheet.append([row.get(c) for c in COLUMNS])
-        for cell in sheet[sheet.max_row]:
+        cells = []
+        for column in COLUMNS:
+            cell = WriteOnlyCell(sheet, value=_plain(row.get(column), xlsx=True))
             if isinstance(cell.value, str) and cell.value.startswith("="):
                 cell.data_type = "s"  # text that looks like a formula stays text
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions  # sortable and filterable, as FDA asks
+            cells.append(cell)
+        sheet.append(cells)
+    last = f"{_column_letter(len(COLUMNS))}{len(found) + 1}"
+    sheet.auto_filter.ref = f"A1:{last}"  # sortable and filterable, as FDA asks
     book.properties.title = title
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _cell(value: Any) -> Any:
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(index))
+
+
+def _plain(value: Any, xlsx: bool = False) -> Any:
+    """A cell's value: lists as text, and (XLSX) no control characters, which it cannot hold."""
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
+    if xlsx and isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        value = ILLEGAL_CHARACTERS_RE.sub(" ", value)
+    return value
+
+
+def _formula_safe(value: Any) -> Any:
     """Text a spreadsheet would run as a formula starts with an apostrophe."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Response
@@ -17,6 +18,8 @@ from lotline.platform.db import get_session, transaction
 from lotline.platform.errors import DomainError
 from lotline.platform.security import requires
 
+MAX_DAYS = 366  # a year at a time: FDA asks for the dates of an outbreak, not for everything
+
 blp = Blueprint("compliance", __name__, url_prefix="/api/compliance", description="Compliance exports")
 
 register_messages(
@@ -24,6 +27,10 @@ register_messages(
         "export_too_large": {
             "en": "More than {limit} rows: ask for a shorter time window or one traceability lot code.",
             "zh-CN": "超过 {limit} 行：请缩短时间范围或指定一个可追溯批次代码。",
+        },
+        "window_too_long": {
+            "en": "{field}: at most {days} days at a time.",
+            "zh-CN": "{field}：每次最多 {days} 天。",
         },
         "window_reversed": {
             "en": "{field} must be after since.",
@@ -51,6 +58,10 @@ class Fsma204(MethodView):
         lot); XLSX (sortable, filterable) or CSV. Audited as an ``export``."""
         if query["until"] <= query["since"]:
             raise ProblemsError([Problem(("until",), "window_reversed")], code="validation_failed")
+        if query["until"] - query["since"] > timedelta(days=MAX_DAYS):
+            problem = Problem(("until",), "window_too_long", {"days": MAX_DAYS})
+            raise ProblemsError([problem], code="validation_failed")
+        query["tlc"] = (query["tlc"] or "").strip() or None
         actor = current_actor()
         session = get_session()
         try:
