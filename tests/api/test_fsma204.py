@@ -100,6 +100,8 @@ def test_where_a_station_is_and_a_corrected_step_are_what_the_sheet_says(
     rows = sheet_rows(admin_client.get(f"/api/compliance/fsma204?{window()}"))
     cooling = next(row for row in rows if row["Critical tracking event"] == "cooling")
     assert "310 Spreckels Blvd" in cooling[fsma204.header("cooling_location")]  # COOL-1: the packhouse
+    harvesting = next(row for row in rows if row["Critical tracking event"] == "harvesting")
+    assert "310 Spreckels Blvd" in harvesting[fsma204.header("recipient_location")]  # received there
 
     # a harvest receipt corrected (weight, and a scanned GS character in its document number):
     # the cooling and initial packing that read it report the corrected values; the XLSX holds

@@ -160,7 +160,7 @@ def run(client: Any, scale: float = 1.0, seed: int = 7) -> dict[str, Any]:
                     "ref_doc_type": "production_log",
                     "ref_doc_no": f"HV-{stamp}-{index + 1:02d}",
                 },
-                station="RCV-1",
+                station="RCV-PH",  # the packhouse takes the field bins in
                 at=rec.at(day, 6 + index * 0.5),
             )
             passes = 2 if (day == 0 and index == 0) else 1  # one lot needs a second vacuum cycle
