@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from test_packs import load_recipe
 
-from lotline.platform.compliance import fsma204
+from lotline.platform.reports import fsma204
 from lotline.workflow_engine.compliance import FSMA204_KDES
 
 
@@ -42,7 +42,7 @@ def sheet_rows(response: Any) -> list[dict[str, Any]]:
 
 
 def test_every_cte_with_every_required_kde(admin_client: Any, food: dict[str, Any]) -> None:
-    response = admin_client.get(f"/api/compliance/fsma204?{window()}")
+    response = admin_client.get(f"/api/reports/fsma204?{window()}")
     assert response.status_code == 200, response.get_json()
     assert response.mimetype.endswith("spreadsheetml.sheet")
     rows = sheet_rows(response)
@@ -74,7 +74,7 @@ def test_every_cte_with_every_required_kde(admin_client: Any, food: dict[str, An
     # the rows of one lot code, as CSV; the export is in the audit trail
     shipped = next(row for row in rows if row["Critical tracking event"] == "shipping")
     tlc = shipped[fsma204.header("tlc")]
-    as_csv = admin_client.get(f"/api/compliance/fsma204?{window()}&format=csv&tlc={tlc}")
+    as_csv = admin_client.get(f"/api/reports/fsma204?{window()}&format=csv&tlc={tlc}")
     assert as_csv.status_code == 200 and as_csv.mimetype == "text/csv"
     lines = list(csv.DictReader(io.StringIO(as_csv.get_data(as_text=True).lstrip("\ufeff"))))
     assert lines and all(tlc in (r[fsma204.header("tlc")], r[fsma204.header("input_tlc")]) for r in lines)
@@ -86,7 +86,7 @@ def test_every_cte_with_every_required_kde(admin_client: Any, food: dict[str, An
 
 def test_a_reversed_window_is_refused_on_its_field(admin_client: Any) -> None:
     response = admin_client.get(
-        "/api/compliance/fsma204?since=2026-11-28T00:00:00%2B00:00&until=2026-11-27T00:00:00%2B00:00",
+        "/api/reports/fsma204?since=2026-11-28T00:00:00%2B00:00&until=2026-11-27T00:00:00%2B00:00",
         headers={"Accept-Language": "zh-CN"},
     )
     assert response.status_code == 422
@@ -97,7 +97,7 @@ def test_a_reversed_window_is_refused_on_its_field(admin_client: Any) -> None:
 def test_where_a_station_is_and_a_corrected_step_are_what_the_sheet_says(
     admin_client: Any, food: dict[str, Any]
 ) -> None:
-    rows = sheet_rows(admin_client.get(f"/api/compliance/fsma204?{window()}"))
+    rows = sheet_rows(admin_client.get(f"/api/reports/fsma204?{window()}"))
     cooling = next(row for row in rows if row["Critical tracking event"] == "cooling")
     assert "310 Spreckels Blvd" in cooling[fsma204.header("cooling_location")]  # COOL-1: the packhouse
     harvesting = next(row for row in rows if row["Critical tracking event"] == "harvesting")
@@ -125,7 +125,7 @@ def test_where_a_station_is_and_a_corrected_step_are_what_the_sheet_says(
         },
     )
     assert corrected.status_code == 201, corrected.get_json()
-    response = admin_client.get(f"/api/compliance/fsma204?{window()}")
+    response = admin_client.get(f"/api/reports/fsma204?{window()}")
     assert response.status_code == 200
     after = sheet_rows(response)
     new_id = corrected.get_json()["record"]["id"]
@@ -154,7 +154,7 @@ def test_where_a_station_is_and_a_corrected_step_are_what_the_sheet_says(
 
 def test_who_may_export_and_how_much_at_once(admin_client: Any, make_user: Any, sign_in: Any) -> None:
     operator = sign_in(make_user("operator", username="olga"))
-    assert operator.get(f"/api/compliance/fsma204?{window()}").status_code == 403
-    too_long = admin_client.get(f"/api/compliance/fsma204?{window(days_back=400)}")
+    assert operator.get(f"/api/reports/fsma204?{window()}").status_code == 403
+    too_long = admin_client.get(f"/api/reports/fsma204?{window(days_back=400)}")
     assert too_long.status_code == 422
     assert too_long.get_json()["errors"][0]["field"] == "until"

@@ -41,13 +41,13 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     from lotline.platform.auth import passwords
     from lotline.platform.auth.views import blp as auth_blp
     from lotline.platform.capture.views import blp as capture_blp
-    from lotline.platform.compliance.views import blp as compliance_blp
     from lotline.platform.definitions import views as definitions_views
     from lotline.platform.genealogy.views import blp as genealogy_blp
     from lotline.platform.labels.views import blp as labels_blp
     from lotline.platform.masterdata.views import blp as masterdata_blp
     from lotline.platform.packs.views import blp as packs_blp
     from lotline.platform.quality.views import blp as quality_blp
+    from lotline.platform.reports.views import blp as reports_blp
     from lotline.platform.system.views import blp as system_blp
     from lotline.platform.web import bp as web_bp
 
@@ -66,7 +66,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     api.register_blueprint(capture_blp)
     api.register_blueprint(genealogy_blp)
     api.register_blueprint(labels_blp)
-    api.register_blueprint(compliance_blp)
+    api.register_blueprint(reports_blp)
     api.register_blueprint(quality_blp)
     api.register_blueprint(packs_blp)
     app.register_blueprint(web_bp)

@@ -31,7 +31,7 @@ function nextDay(day: string): string {
  * the browser sends the session cookie and saves the attachment itself).
  */
 export function downloadFsma204Url({ from, to, tlc, format }: Fsma204Request): string {
-  return buildUrl('/compliance/fsma204', {
+  return buildUrl('/reports/fsma204', {
     since: startOfDay(from),
     until: startOfDay(nextDay(to)),
     tlc: tlc?.trim() ? tlc.trim() : undefined,

@@ -282,7 +282,7 @@ describe('FDA FSMA 204 spreadsheet', () => {
     fireEvent.change(within(card).getByLabelText('Traceability lot code (optional)'), { target: { value: ' GV-RH-1 ' } });
     fireEvent.change(within(card).getByLabelText('Format'), { target: { value: 'csv' } });
     const link = new URL(within(card).getByRole('link', { name: 'Download spreadsheet' }).getAttribute('href')!, 'http://x');
-    expect(link.pathname).toBe('/api/compliance/fsma204');
+    expect(link.pathname).toBe('/api/reports/fsma204');
     expect(link.searchParams.get('since')).toMatch(/^2026-11-20T00:00:00[+-]\d{2}:\d{2}$/);
     expect(link.searchParams.get('until')).toMatch(/^2026-11-28T00:00:00[+-]\d{2}:\d{2}$/); // the last day included
     expect(link.searchParams.get('tlc')).toBe('GV-RH-1');

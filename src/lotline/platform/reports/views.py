@@ -1,4 +1,4 @@
-"""Compliance exports: the FDA FSMA 204 sortable spreadsheet."""
+"""Reports: exports and compliance documents (the FDA FSMA 204 sortable spreadsheet)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from marshmallow import Schema, fields, validate
 from lotline.form_engine.problems import Problem, ProblemsError, register_messages
 from lotline.platform.audit import service as audit_service
 from lotline.platform.auth.context import current_actor
-from lotline.platform.compliance import fsma204
 from lotline.platform.db import get_session, transaction
 from lotline.platform.errors import DomainError
+from lotline.platform.reports import fsma204
 from lotline.platform.security import requires
 
 MAX_DAYS = 366  # a year at a time: FDA asks for the dates of an outbreak, not for everything
 
-blp = Blueprint("compliance", __name__, url_prefix="/api/compliance", description="Compliance exports")
+blp = Blueprint("reports", __name__, url_prefix="/api/reports", description="Reports and compliance exports")
 
 register_messages(
     {
