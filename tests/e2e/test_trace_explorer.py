@@ -222,4 +222,15 @@ def test_trace_explorer_in_chinese_and_the_finder(
     expect(finder.get_by_test_id("finder-results")).to_contain_text(serial)
     expect(finder.get_by_test_id("finder-results")).to_contain_text(re.compile("装配 · ST-1"))
     _shot(page, screenshot_dir / "trace-finder-zh-CN.png")
+
+    # The FDA FSMA 204 spreadsheet: a plain link the browser downloads with its session cookie
+    # (this widget plant records no CTE: a sheet of headers)
+    card = page.get_by_test_id("fsma-export")
+    card.get_by_label("格式").select_option("csv")
+    with page.expect_download() as downloading:
+        card.get_by_test_id("fsma-download").click()
+    download = downloading.value
+    assert download.suggested_filename.startswith("fsma204-"), download.suggested_filename
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
+    assert text.startswith("Critical tracking event,Event date,Location of the event,")
     context.close()
