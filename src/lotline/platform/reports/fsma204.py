@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lotline.platform.auth.context import parse_utc_offset
 from lotline.platform.auth.models import Site
 from lotline.platform.capture.models import Record
 from lotline.platform.definitions.models import DefinitionVersion, FlowInstance
@@ -215,10 +216,9 @@ def _row_group(record: Record, kdes: Mapping[str, str]) -> str | None:
 
 
 def _local(record: Record) -> datetime:
-    sign = -1 if record.event_time_zone_offset.startswith("-") else 1
-    hours, _, minutes = record.event_time_zone_offset.lstrip("+-").partition(":")
-    offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0)) * sign
-    return record.event_time.astimezone(timezone(offset))
+    """When the record happened, on the clock of the place that recorded it."""
+    minutes = parse_utc_offset(record.event_time_zone_offset) or 0
+    return record.event_time.astimezone(timezone(timedelta(minutes=minutes)))
 
 
 def _value(
@@ -303,11 +303,14 @@ def _location_of(ctx: _Context, station: Station | None) -> Location | None:
 
 
 def _subject(ctx: _Context, record: Record) -> Item | None:
-    """The item the record's flow instance is about (its subject's code)."""
+    """The item the record's flow instance is about (its subject's code), once per instance."""
     if record.flow_instance_id is None:
         return None
-    code = ctx.session.scalar(select(FlowInstance.subject).where(FlowInstance.id == record.flow_instance_id))
-    return ctx.item(code)
+    key = ("instance subject", record.flow_instance_id, None)
+    if key not in ctx.memo:
+        query = select(FlowInstance.subject).where(FlowInstance.id == record.flow_instance_id)
+        ctx.memo[key] = ctx.session.scalar(query)
+    return ctx.item(ctx.memo[key])
 
 
 def _output(session: Session, record: Record) -> Item | None:
